@@ -1,0 +1,41 @@
+/**
+ * Validation of xAPI 1.0.3 statements as sent by clients (xAPI-Data.md section 2 and 4).
+ *
+ * validateStatement = JSON Schema (structure, types, allowed properties; see schema.ts)
+ *                   + rules the schema does not express (formats and cross-property rules;
+ *                     see rules.ts).
+ * An empty result means the statement is valid.
+ */
+import { agentSchemaProblems, statementSchemaProblems } from './schema.js';
+import { agentRuleProblems, statementRuleProblems } from './rules.js';
+
+export interface ValidationProblem {
+  /** Where the problem is, e.g. `statement.actor.mbox` or `statements[3].context.contextActivities.parent[0].id`. */
+  path: string;
+  /** Short machine-readable kebab-case code, e.g. `required`, `exactly-one-ifi`, `iso8601-timestamp`. */
+  rule: string;
+  /** Human-readable explanation. */
+  message: string;
+}
+
+export { isUuid } from './formats.js';
+
+/** Validates one statement (POST/PUT /statements). `path` prefixes every problem path. */
+export function validateStatement(input: unknown, path = 'statement'): ValidationProblem[] {
+  return combine(statementSchemaProblems(input, path), statementRuleProblems(input, path));
+}
+
+/**
+ * Validates one Agent or Group object, e.g. the JSON of the `agent` query parameter of
+ * GET /statements. Anonymous Groups are accepted here; callers that need an identifiable actor
+ * must check for an inverse functional identifier themselves.
+ */
+export function validateAgent(input: unknown, path: string): ValidationProblem[] {
+  return combine(agentSchemaProblems(input, path), agentRuleProblems(input, path));
+}
+
+function combine(a: ValidationProblem[], b: ValidationProblem[]): ValidationProblem[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return a.concat(b);
+}

@@ -1,0 +1,93 @@
+/**
+ * The statement write path, top to bottom (STYLE.md "Take" 4):
+ * validate → assign ids and check them → shape the stored form → store → map the outcome.
+ */
+import { randomUUID } from 'node:crypto';
+import type { NewStatement, StatementStore } from '../../src/storage/port.js';
+import { ApiError, badRequest, type Problem } from '../../src/http/errors.js';
+import { validateStatement } from './validation/index.js';
+import { statementsEquivalent } from './compare.js';
+import { isVoiding, statementKeys, statementRefTarget } from './keys.js';
+
+type Json = Record<string, unknown>;
+
+export interface WriteContext {
+  store: StatementStore;
+  authority: Json;
+  /** Current time as UTC ISO 8601 with milliseconds; injected so tests control the clock. */
+  now: () => string;
+}
+
+function validateAll(inputs: unknown[], asArray: boolean): void {
+  const problems: Problem[] = [];
+  inputs.forEach((input, i) => problems.push(...validateStatement(input, asArray ? `statements[${i}]` : 'statement')));
+  if (problems.length > 0) {
+    throw badRequest('invalid-statement', problems.map((p) => `${p.path}: ${p.message}`).slice(0, 5).join('; '), problems);
+  }
+}
+
+/** The stored form: what was sent plus id, stored, authority, timestamp and version (xAPI 1.0.3 Data 2.4). */
+function shape(input: Json, id: string, stored: string, authority: Json): NewStatement {
+  const statement: Json = {
+    ...input,
+    id,
+    timestamp: input.timestamp ?? stored,
+    stored,
+    authority,
+    version: input.version ?? '1.0.0',
+  };
+  return {
+    id: id.toLowerCase(),
+    statement,
+    keys: statementKeys(statement),
+    refTarget: statementRefTarget(statement),
+    voiding: isVoiding(statement),
+  };
+}
+
+export interface WriteRequest {
+  statements: unknown[];
+  /** The statementId of a PUT, which the body must match when it carries an id. */
+  fixedId?: string;
+  /** Whether the body was an array (problem paths then read `statements[i]`). */
+  asArray: boolean;
+}
+
+/** Stores statements all-or-nothing and returns their ids in order. */
+export async function storeStatements(request: WriteRequest, ctx: WriteContext): Promise<string[]> {
+  const { statements: inputs, fixedId } = request;
+  validateAll(inputs, request.asArray);
+  const statements = inputs as Json[];
+  const ids = statements.map((s) => (typeof s.id === 'string' ? s.id : (fixedId ?? randomUUID())));
+  if (fixedId !== undefined && ids[0]?.toLowerCase() !== fixedId.toLowerCase()) {
+    throw badRequest('id-mismatch', 'The statement id differs from the statementId parameter.', [
+      { path: 'statement.id', rule: 'matches-statementId', message: `must equal statementId ${fixedId}` },
+    ]);
+  }
+  const seen = new Map<string, number>();
+  ids.forEach((id, i) => {
+    const first = seen.get(id.toLowerCase());
+    if (first !== undefined) {
+      throw badRequest('duplicate-id', `statements[${first}] and statements[${i}] have the same id ${id}.`, [
+        { path: `statements[${i}].id`, rule: 'unique-in-batch', message: `repeats the id of statements[${first}]` },
+      ]);
+    }
+    seen.set(id.toLowerCase(), i);
+  });
+
+  const stored = ctx.now();
+  const batch = statements.map((s, i) => shape(s, ids[i] as string, stored, ctx.authority));
+  const outcome = await ctx.store.insert(batch, statementsEquivalent);
+  switch (outcome.kind) {
+    case 'stored':
+      return ids;
+    case 'conflict':
+      throw new ApiError(409, 'conflict', `A different statement with id ${outcome.id} is already stored; nothing of this request was stored.`, [
+        { path: 'id', rule: 'immutable-statement', message: `statement ${outcome.id} exists with other content` },
+      ]);
+    case 'voids-voiding':
+      throw badRequest('voids-voiding-statement', `Statement ${outcome.id} tries to void ${outcome.target}, which is itself a voiding statement.`, [
+        { path: 'object.id', rule: 'no-voiding-of-voiding', message: 'a voiding statement cannot be voided' },
+      ]);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Configuration from the environment (DESIGN.md §4), validated once at start-up:
+ * a bad value stops the process with a message naming the variable.
+ */
+import path from 'node:path';
+
+export type StoreKind = 'sqlite' | 'mongodb';
+const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'mongodb'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  port: number;
+  store: StoreKind;
+  sqlitePath: string;
+  mongodbUrl: string | undefined;
+  mongodbDb: string;
+  apiKey: string | undefined;
+  apiSecret: string | undefined;
+  marketplaceUrl: string | undefined;
+  marketplaceSecret: string | undefined;
+  logLevel: LogLevel;
+  /** Largest request body accepted, in bytes (413 above it). */
+  maxBodyBytes: number;
+  /** Largest number of statements returned by one GET page. */
+  maxPageSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const store = oneOf(env, 'STORE', STORE_KINDS, 'sqlite');
+  const mongodbUrl = nonEmpty(env, 'MONGODB_URL');
+  if (store === 'mongodb' && mongodbUrl === undefined) {
+    throw new ConfigError('MONGODB_URL', 'is required when STORE=mongodb');
+  }
+  if (mongodbUrl !== undefined && !/^mongodb(\+srv)?:\/\//.test(mongodbUrl)) {
+    throw new ConfigError('MONGODB_URL', 'must start with mongodb:// or mongodb+srv://');
+  }
+  const apiKey = nonEmpty(env, 'LRS_API_KEY');
+  const apiSecret = nonEmpty(env, 'LRS_API_SECRET');
+  if ((apiKey === undefined) !== (apiSecret === undefined)) {
+    throw new ConfigError(apiKey === undefined ? 'LRS_API_KEY' : 'LRS_API_SECRET', 'LRS_API_KEY and LRS_API_SECRET must be set together');
+  }
+  if (apiKey !== undefined && apiKey.includes(':')) {
+    throw new ConfigError('LRS_API_KEY', 'must not contain ":" (it is the Basic-auth user name)');
+  }
+  const marketplaceUrl = httpUrl(env, 'MARKETPLACE_URL');
+  const marketplaceSecret = nonEmpty(env, 'MARKETPLACE_SECRET');
+  if (marketplaceUrl !== undefined && marketplaceSecret === undefined) {
+    throw new ConfigError('MARKETPLACE_SECRET', 'is required when MARKETPLACE_URL is set');
+  }
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    store,
+    sqlitePath: path.resolve(nonEmpty(env, 'SQLITE_PATH') ?? './data/lrs.db'),
+    mongodbUrl,
+    mongodbDb: nonEmpty(env, 'MONGODB_DB') ?? 'lrs',
+    apiKey,
+    apiSecret,
+    marketplaceUrl,
+    marketplaceSecret,
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxPageSize: integer(env, 'MAX_PAGE_SIZE', 500, 1, 10_000),
+  };
+}

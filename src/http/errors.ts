@@ -1,0 +1,62 @@
+/**
+ * The one place that maps failures to HTTP (STYLE.md "Take" 10). Handlers throw ApiError
+ * (or return outcomes that become one); everything else is a fault and answers 500 without
+ * leaking details.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export interface Problem {
+  /** Where the problem is: a JSON path into the body, or a query parameter / header name. */
+  path: string;
+  /** Machine-readable rule that was broken (kebab-case). */
+  rule: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  error: { status: number; code: string; message: string; problems?: Problem[]; requestId?: string };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly problems?: Problem[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const badRequest = (code: string, message: string, problems?: Problem[]) =>
+  new ApiError(400, code, message, problems);
+
+/** One problem with one parameter, the most common 400. */
+export const invalidParameter = (path: string, rule: string, message: string) =>
+  badRequest('invalid-parameter', message, [{ path, rule, message }]);
+
+export function errorBody(error: ApiError, requestId?: string): ErrorBody {
+  return {
+    error: {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      ...(error.problems ? { problems: error.problems } : {}),
+      ...(requestId ? { requestId } : {}),
+    },
+  };
+}
+
+export function respondWithError(c: Context, error: unknown): Response {
+  const requestId = c.get('requestId');
+  if (error instanceof ApiError) {
+    for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
+    return c.json(errorBody(error, requestId), error.status);
+  }
+  c.get('log')?.error({ err: error }, 'unhandled error');
+  const fault = new ApiError(500, 'internal-error', 'The server failed to handle the request; it has been logged.');
+  return c.json(errorBody(fault, requestId), 500);
+}

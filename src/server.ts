@@ -1,0 +1,56 @@
+/** Composes the HTTP application from its features; dependencies are passed in, not imported. */
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from './http/app-env.js';
+import { ApiError, respondWithError } from './http/errors.js';
+import { requestLog } from './http/request-log.js';
+import type { Logger } from './logging.js';
+import type { Store } from './storage/port.js';
+import type { CredentialStore } from './auth/credentials.js';
+import type { Clock } from './clock.js';
+import { xapiRouter } from '../lrs/router.js';
+
+export interface AppDeps {
+  store: Store;
+  credentials: CredentialStore;
+  logger: Logger;
+  clock: Clock;
+  maxBodyBytes: number;
+  maxPageSize: number;
+}
+
+export const XAPI_BASE = '/xapi';
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('*', requestLog(deps.logger));
+  app.use(
+    '*',
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Experience-API-Version', 'If-Match', 'If-None-Match', 'Accept-Language'],
+      exposeHeaders: ['ETag', 'Last-Modified', 'X-Experience-API-Version', 'X-Experience-API-Consistent-Through', 'X-Request-Id'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: () => {
+        throw new ApiError(413, 'body-too-large', `The request body is larger than ${deps.maxBodyBytes} bytes.`);
+      },
+    }),
+  );
+  app.onError((error, c) => respondWithError(c, error));
+  app.notFound((c) => respondWithError(c, new ApiError(404, 'not-found', `No resource at ${c.req.method} ${c.req.path}.`)));
+
+  app.route(
+    XAPI_BASE,
+    xapiRouter({ store: deps.store, credentials: deps.credentials, now: deps.clock, maxPageSize: deps.maxPageSize, basePath: XAPI_BASE }),
+  );
+  app.get('/health', (c) => c.json({ status: 'ok', store: deps.store.kind }));
+  return app;
+}

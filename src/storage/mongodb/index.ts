@@ -1,0 +1,31 @@
+/** The MongoDB store: the official driver, indexes created at start-up, no transactions needed. */
+import { MongoClient } from 'mongodb';
+import type { Store } from '../port.js';
+import { STATEMENTS, STATEMENT_INDEXES, type DbLike } from './documents.js';
+import { mongoStatementStore } from './statements.js';
+
+export { STATEMENT_INDEXES } from './documents.js';
+export type { DbLike } from './documents.js';
+
+/** Creates the indexes the store relies on (idempotent: an existing identical index is kept). */
+export async function createIndexes(db: DbLike): Promise<void> {
+  const statements = db.collection(STATEMENTS);
+  for (const index of STATEMENT_INDEXES) await statements.createIndex(index.key, index.options);
+}
+
+/** A store over a database handle; tests pass a stand-in (test/storage/mingo-db.ts). */
+export async function mongoStoreFromDb(db: DbLike, close: () => Promise<void>): Promise<Store> {
+  await createIndexes(db);
+  return { kind: 'mongodb', statements: mongoStatementStore(db), close };
+}
+
+export async function openMongoStore(options: { url: string; dbName: string }): Promise<Store> {
+  const client = new MongoClient(options.url);
+  await client.connect();
+  try {
+    return await mongoStoreFromDb(client.db(options.dbName), () => client.close());
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}

@@ -1,0 +1,24 @@
+/** The embedded store: one SQLite file in WAL mode, migrated at open. */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Store } from '../port.js';
+import { migrate } from './migrations.js';
+import { sqliteStatementStore } from './statements.js';
+
+export function openSqliteStore(file: string): Store {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode is durable against process crashes; only an OS crash can lose the last commits.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return {
+    kind: 'sqlite',
+    statements: sqliteStatementStore(db),
+    async close() {
+      db.close();
+    },
+  };
+}

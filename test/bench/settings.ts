@@ -1,0 +1,47 @@
+/** Bench settings from the environment; every one is printed with the results. */
+
+export interface BenchSettings {
+  /** Measured seconds per figure (each run of each server). */
+  seconds: number;
+  /** Unmeasured seconds before each figure, so both servers are measured warm. */
+  warmupSeconds: number;
+  /** Keep-alive connections for the POST figures. */
+  connections: number;
+  /** Keep-alive connections for the GET latency figure (kept below saturation: see run.ts). */
+  getConnections: number;
+  /** Statements per request in the batch figure. */
+  batchSize: number;
+  /** Statements preloaded before the GET figure. */
+  stored: number;
+  /** Statements per transaction while preloading. */
+  preloadBatch: number;
+  /** Distinct agents (actors) in the generated statements. */
+  agents: number;
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new Error(`${name} must be a whole number ≥ 1, got "${raw}"`);
+  return Number(raw);
+}
+
+function nonNegativeInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new Error(`${name} must be a whole number ≥ 0, got "${raw}"`);
+  return Number(raw);
+}
+
+export function loadSettings(): BenchSettings {
+  return {
+    seconds: positiveInt('BENCH_SECONDS', 10),
+    warmupSeconds: nonNegativeInt('BENCH_WARMUP_SECONDS', 2),
+    connections: positiveInt('BENCH_CONNECTIONS', 32),
+    getConnections: positiveInt('BENCH_GET_CONNECTIONS', 4),
+    batchSize: positiveInt('BENCH_BATCH', 100),
+    stored: nonNegativeInt('BENCH_STORED', 1_000_000),
+    preloadBatch: positiveInt('BENCH_PRELOAD_BATCH', 2_000),
+    agents: positiveInt('BENCH_AGENTS', 10_000),
+  };
+}

@@ -1,0 +1,19 @@
+/** The storage contract on the SQLite adapter: a real SQLite file, fresh per test. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openSqliteStore } from '../../src/storage/sqlite/index.js';
+import { describeStatementStoreContract } from './statements.contract.js';
+
+describeStatementStoreContract('SQLite adapter (temp file)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrs-sqlite-contract-'));
+  const store = openSqliteStore(path.join(dir, 'lrs.db'));
+  return {
+    kind: store.kind,
+    statements: store.statements,
+    async close() {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});

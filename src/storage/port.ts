@@ -70,8 +70,27 @@ export interface StatementStore {
   maxSeq(): Promise<number>;
 }
 
+/** An attachment body, addressed by the SHA-2 hash the statement gives for it. */
+export interface AttachmentContent {
+  /** Lower-case hex SHA-256, SHA-384 or SHA-512 of the body. */
+  sha2: string;
+  contentType: string;
+  body: Uint8Array;
+}
+
+/**
+ * Attachment bodies, stored once per hash. Being content-addressed, a body saved for a batch
+ * that is then rejected is harmless: it is only ever found through a stored statement.
+ */
+export interface AttachmentStore {
+  save(attachments: AttachmentContent[]): Promise<void>;
+  /** The stored bodies among these hashes (missing ones are left out). */
+  get(sha2s: string[]): Promise<AttachmentContent[]>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongodb';
   readonly statements: StatementStore;
+  readonly attachments: AttachmentStore;
   close(): Promise<void>;
 }

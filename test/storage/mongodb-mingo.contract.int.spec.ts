@@ -9,6 +9,7 @@ import { mongoStoreFromDb } from '../../src/storage/mongodb/index.js';
 import { STATEMENT_INDEXES, type StatementDocument } from '../../src/storage/mongodb/documents.js';
 import type { Store } from '../../src/storage/port.js';
 import { DuplicateKeyError, MingoDb } from './mingo-db.js';
+import { describeAttachmentStoreContract } from './attachments.contract.js';
 import {
   agent,
   agentKey,
@@ -23,6 +24,7 @@ import {
 const STANDIN = 'MongoDB adapter on mingo stand-in';
 
 describeStatementStoreContract(STANDIN, async () => mongoStoreFromDb(new MingoDb(), async () => {}));
+describeAttachmentStoreContract(STANDIN, async () => mongoStoreFromDb(new MingoDb(), async () => {}));
 
 /** Two adapter instances over one stand-in database: two LRS processes sharing a server. */
 async function twoWriters(): Promise<{ db: MingoDb; one: Store; two: Store }> {

@@ -8,16 +8,17 @@ import { MongoClient } from 'mongodb';
 import { describe, it } from 'vitest';
 import { openMongoStore } from '../../src/storage/mongodb/index.js';
 import { describeStatementStoreContract } from './statements.contract.js';
+import { describeAttachmentStoreContract } from './attachments.contract.js';
+import type { Store } from '../../src/storage/port.js';
 
 const url = process.env.MONGODB_URL;
 
 if (url) {
-  describeStatementStoreContract('MongoDB adapter on a real server', async () => {
+  const openTempDb = async (): Promise<Store> => {
     const dbName = `lrs_contract_${randomUUID().replaceAll('-', '')}`;
     const store = await openMongoStore({ url, dbName });
     return {
-      kind: store.kind,
-      statements: store.statements,
+      ...store,
       async close() {
         await store.close();
         const client = new MongoClient(url);
@@ -29,7 +30,9 @@ if (url) {
         }
       },
     };
-  });
+  };
+  describeStatementStoreContract('MongoDB adapter on a real server', openTempDb);
+  describeAttachmentStoreContract('MongoDB adapter on a real server', openTempDb);
 } else {
   describe.skip('StatementStore contract: MongoDB adapter on a real server — needs MONGODB_URL (docker compose up mongodb)', () => {
     it('needs MONGODB_URL (docker compose up mongodb)', () => {});

@@ -35,6 +35,7 @@ export interface CounterDocument {
 
 export const STATEMENTS = 'statements';
 export const COUNTERS = 'counters';
+export const ATTACHMENTS = 'attachments';
 export const STATEMENT_COUNTER = 'statements';
 
 // ---------------------------------------------------------------------------------------------

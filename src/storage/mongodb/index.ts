@@ -3,6 +3,7 @@ import { MongoClient } from 'mongodb';
 import type { Store } from '../port.js';
 import { STATEMENTS, STATEMENT_INDEXES, type DbLike } from './documents.js';
 import { mongoStatementStore } from './statements.js';
+import { mongoAttachmentStore } from './attachments.js';
 
 export { STATEMENT_INDEXES } from './documents.js';
 export type { DbLike } from './documents.js';
@@ -16,7 +17,7 @@ export async function createIndexes(db: DbLike): Promise<void> {
 /** A store over a database handle; tests pass a stand-in (test/storage/mingo-db.ts). */
 export async function mongoStoreFromDb(db: DbLike, close: () => Promise<void>): Promise<Store> {
   await createIndexes(db);
-  return { kind: 'mongodb', statements: mongoStatementStore(db), close };
+  return { kind: 'mongodb', statements: mongoStatementStore(db), attachments: mongoAttachmentStore(db), close };
 }
 
 export async function openMongoStore(options: { url: string; dbName: string }): Promise<Store> {

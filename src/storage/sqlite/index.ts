@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import type { Store } from '../port.js';
 import { migrate } from './migrations.js';
 import { sqliteStatementStore } from './statements.js';
+import { sqliteAttachmentStore } from './attachments.js';
 
 export function openSqliteStore(file: string): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -17,6 +18,7 @@ export function openSqliteStore(file: string): Store {
   return {
     kind: 'sqlite',
     statements: sqliteStatementStore(db),
+    attachments: sqliteAttachmentStore(db),
     async close() {
       db.close();
     },

@@ -34,6 +34,17 @@ export const migrations: Migration[] = [
       CREATE INDEX statement_keys_seq ON statement_keys (seq);
     `,
   },
+  {
+    version: 2,
+    name: 'attachments',
+    sql: `
+      CREATE TABLE attachments (
+        sha2         TEXT PRIMARY KEY,
+        content_type TEXT NOT NULL,
+        body         BLOB NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): void {

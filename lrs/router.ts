@@ -23,6 +23,7 @@ export function xapiRouter(deps: XapiDeps): Hono<AppEnv> {
   router.use('*', basicAuth(deps.credentials));
   statementRoutes(router, {
     store: deps.store.statements,
+    attachments: deps.store.attachments,
     now: deps.now,
     maxPageSize: deps.maxPageSize,
     basePath: deps.basePath,

@@ -130,6 +130,9 @@ function sameTimestamp(x: unknown, y: unknown): boolean {
  * or rounded to 3 or more fraction digits (4.5.s1.b7).
  */
 function sameInstant(x: ParsedTimestamp, y: ParsedTimestamp): boolean {
+  const seconds = x.epochSeconds - y.epochSeconds;
+  if (seconds > 1 || seconds < -1) return false; // rounding moves an instant by less than a second
+  if (x.fraction.length === y.fraction.length) return seconds === 0 && x.fraction === y.fraction;
   const [lo, hi] = x.fraction.length <= y.fraction.length ? [x, y] : [y, x];
   const hiDigits = hi.fraction.length;
   if (scaled(lo, hiDigits) === scaled(hi, hiDigits)) return true;
@@ -153,7 +156,7 @@ function scaled(t: ParsedTimestamp, digits: number): bigint {
 // Agents and Groups (2.3.1.b5, b7)
 
 function sameAgentOrGroup(x: unknown, y: unknown): boolean {
-  return agentKey(x) === agentKey(y);
+  return jsonEqual(x, y) || agentKey(x) === agentKey(y);
 }
 
 /** Canonical string of an Agent or Group: case-normalized IFIs, members in sorted order. */

@@ -31,7 +31,8 @@ function objectIds(object: unknown): unknown {
     case 'StatementRef':
       return object;
     default:
-      return { ...(object.objectType !== undefined ? { objectType: object.objectType } : {}), id: object.id };
+      // An Activity: its id alone identifies it (objectType defaults to Activity).
+      return { id: object.id };
   }
 }
 

@@ -1,19 +1,13 @@
 /**
  * multipart/mixed responses for `attachments=true` (xAPI 1.0.3 Data 2.4.11): the statement
- * JSON first, then one part per attachment body. Attachment storage comes with the
- * attachments work; until then the JSON part stands alone.
+ * JSON first, then one part per attachment body.
  */
 import { randomBytes } from 'node:crypto';
+import type { AttachmentContent } from '../../src/storage/port.js';
 
-export interface AttachmentPart {
-  sha2: string;
-  contentType: string;
-  body: Buffer;
-}
-
-export function multipartMixed(json: string, parts: AttachmentPart[]): { body: Uint8Array<ArrayBuffer>; contentType: string } {
+export function multipartMixed(json: string, parts: AttachmentContent[]): { body: Uint8Array<ArrayBuffer>; contentType: string } {
   const boundary = `xapi-${randomBytes(12).toString('hex')}`;
-  const chunks: Buffer[] = [
+  const chunks: Uint8Array[] = [
     Buffer.from(`--${boundary}\r\nContent-Type: application/json\r\n\r\n${json}\r\n`),
   ];
   for (const part of parts) {
@@ -21,7 +15,7 @@ export function multipartMixed(json: string, parts: AttachmentPart[]): { body: U
       Buffer.from(
         `--${boundary}\r\nContent-Type: ${part.contentType}\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: ${part.sha2}\r\n\r\n`,
       ),
-      part.body,
+      Buffer.from(part.body),
       Buffer.from('\r\n'),
     );
   }

@@ -2,36 +2,21 @@
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { ApiError, badRequest, invalidParameter } from '../../src/http/errors.js';
-import type { StatementStore } from '../../src/storage/port.js';
+import type { AttachmentStore, StatementStore } from '../../src/storage/port.js';
 import { storeStatements } from './write.js';
 import { parseStatementRequest } from './query-params.js';
 import { readFirstPage, readNextPage, readOne, type ReadContext } from './read.js';
 import { acceptedLanguages } from './format.js';
 import { multipartMixed } from './multipart.js';
+import { readStatementsBody } from './request-body.js';
 
 export interface StatementDeps {
   store: StatementStore;
+  attachments: AttachmentStore;
   now: () => string;
   maxPageSize: number;
   /** Mount point of the xAPI router, e.g. `/xapi`. */
   basePath: string;
-}
-
-async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const type = c.req.header('Content-Type') ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(type)) {
-    throw new ApiError(400, 'unsupported-content-type', `Content-Type must be application/json, got "${type || 'none'}".`, [
-      { path: 'Content-Type', rule: 'application-json', message: 'send the statement(s) as application/json' },
-    ]);
-  }
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw badRequest('malformed-json', `The body is not valid JSON: ${(error as Error).message}`, [
-      { path: 'body', rule: 'json', message: (error as Error).message },
-    ]);
-  }
 }
 
 function rejectParams(c: Context<AppEnv>, allowed: string[]): URLSearchParams {
@@ -42,26 +27,38 @@ function rejectParams(c: Context<AppEnv>, allowed: string[]): URLSearchParams {
   return params;
 }
 
+/** The hashes of the attachments of the statements in a GET answer (one statement or a page). */
+function attachmentHashes(result: unknown): string[] {
+  const statements = (result as { statements?: unknown[] }).statements ?? [result];
+  const hashes = new Set<string>();
+  for (const s of statements as { attachments?: { sha2?: unknown }[] }[]) {
+    for (const a of s.attachments ?? []) if (typeof a.sha2 === 'string') hashes.add(a.sha2.toLowerCase());
+  }
+  return [...hashes];
+}
+
 export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void {
-  const writeContext = (c: Context<AppEnv>) => ({ store: deps.store, now: deps.now, authority: c.get('principal').authority });
+  const writeContext = (c: Context<AppEnv>) => ({ store: deps.store, attachments: deps.attachments, now: deps.now, authority: c.get('principal').authority });
 
   router.put('/statements', async (c) => {
     const statementId = rejectParams(c, ['statementId']).get('statementId');
     if (statementId === null) throw invalidParameter('statementId', 'required', 'PUT /statements needs the statementId parameter');
-    const body = await jsonBody(c);
-    if (Array.isArray(body)) throw badRequest('invalid-statement', 'PUT takes one statement, not an array.', [{ path: 'statement', rule: 'type', message: 'must be an object' }]);
-    await storeStatements({ statements: [body], fixedId: statementId, asArray: false }, writeContext(c));
+    const { json, attachments } = await readStatementsBody(c);
+    if (Array.isArray(json)) throw badRequest('invalid-statement', 'PUT takes one statement, not an array.', [{ path: 'statement', rule: 'type', message: 'must be an object' }]);
+    await storeStatements({ statements: [json], fixedId: statementId, asArray: false, attachments }, writeContext(c));
     return c.body(null, 204);
   });
 
   router.post('/statements', async (c) => {
     rejectParams(c, []);
-    const body = await jsonBody(c);
-    const asArray = Array.isArray(body);
-    return c.json(await storeStatements({ statements: asArray ? body : [body], asArray }, writeContext(c)));
+    const { json, attachments } = await readStatementsBody(c);
+    const asArray = Array.isArray(json);
+    return c.json(await storeStatements({ statements: asArray ? json : [json], asArray, attachments }, writeContext(c)));
   });
 
   router.get('/statements', async (c) => {
+    // Set first: the header is due on every GET answer, errors included (Communication 2.1.3).
+    c.header('X-Experience-API-Consistent-Through', deps.now());
     const params = new URL(c.req.url).searchParams;
     const request = parseStatementRequest(params);
     const ctx: ReadContext = {
@@ -70,7 +67,6 @@ export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void
       statementsPath: `${deps.basePath}/statements`,
       languages: acceptedLanguages(c.req.header('Accept-Language')),
     };
-    c.header('X-Experience-API-Consistent-Through', deps.now());
     let result: unknown;
     switch (request.kind) {
       case 'single':
@@ -84,7 +80,7 @@ export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void
         break;
     }
     if (request.presentation.attachments) {
-      const { body, contentType } = multipartMixed(JSON.stringify(result), []);
+      const { body, contentType } = multipartMixed(JSON.stringify(result), await deps.attachments.get(attachmentHashes(result)));
       return c.body(body, 200, { 'Content-Type': contentType });
     }
     return c.json(result);

@@ -3,16 +3,18 @@
  * validate → assign ids and check them → shape the stored form → store → map the outcome.
  */
 import { randomUUID } from 'node:crypto';
-import type { NewStatement, StatementStore } from '../../src/storage/port.js';
+import type { AttachmentContent, AttachmentStore, NewStatement, StatementStore } from '../../src/storage/port.js';
 import { ApiError, badRequest, type Problem } from '../../src/http/errors.js';
 import { validateStatement } from './validation/index.js';
 import { statementsEquivalent } from './compare.js';
 import { isVoiding, statementKeys, statementRefTarget } from './keys.js';
+import { checkAttachmentParts } from './request-body.js';
 
 type Json = Record<string, unknown>;
 
 export interface WriteContext {
   store: StatementStore;
+  attachments: AttachmentStore;
   authority: Json;
   /** Current time as UTC ISO 8601 with milliseconds; injected so tests control the clock. */
   now: () => string;
@@ -26,8 +28,22 @@ function validateAll(inputs: unknown[], asArray: boolean): void {
   }
 }
 
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A single context activity is stored as an array of one (xAPI 1.0.3 Data 2.4.6.2: the LRS returns arrays). */
+function withContextActivityArrays(part: Json): Json {
+  const context = part.context;
+  if (!isObject(context) || !isObject(context.contextActivities)) return part;
+  const contextActivities = Object.fromEntries(
+    Object.entries(context.contextActivities).map(([kind, value]) => [kind, Array.isArray(value) ? value : [value]]),
+  );
+  return { ...part, context: { ...context, contextActivities } };
+}
+
 /** The stored form: what was sent plus id, stored, authority, timestamp and version (xAPI 1.0.3 Data 2.4). */
-function shape(input: Json, id: string, stored: string, authority: Json): NewStatement {
+function shape(sent: Json, id: string, stored: string, authority: Json): NewStatement {
+  const input = withContextActivityArrays(sent);
+  if (isObject(input.object) && input.object.objectType === 'SubStatement') input.object = withContextActivityArrays(input.object);
   const statement: Json = {
     ...input,
     id,
@@ -51,6 +67,8 @@ export interface WriteRequest {
   fixedId?: string;
   /** Whether the body was an array (problem paths then read `statements[i]`). */
   asArray: boolean;
+  /** Attachment bodies sent as multipart parts, hashes already checked. */
+  attachments: AttachmentContent[];
 }
 
 /** Stores statements all-or-nothing and returns their ids in order. */
@@ -75,8 +93,11 @@ export async function storeStatements(request: WriteRequest, ctx: WriteContext):
     seen.set(id.toLowerCase(), i);
   });
 
+  checkAttachmentParts(statements, request.attachments, request.asArray);
+
   const stored = ctx.now();
   const batch = statements.map((s, i) => shape(s, ids[i] as string, stored, ctx.authority));
+  await ctx.attachments.save(request.attachments);
   const outcome = await ctx.store.insert(batch, statementsEquivalent);
   switch (outcome.kind) {
     case 'stored':

@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       ['BENCH_SECONDS', `${settings.seconds} s measured per figure and server`],
       ['BENCH_WARMUP_SECONDS', `${settings.warmupSeconds} s unmeasured warm-up before each`],
       ['BENCH_CONNECTIONS', `${settings.connections} keep-alive connections for the POST figures (no pipelining)`],
-      ['BENCH_GET_CONNECTIONS', `${settings.getConnections} keep-alive connections for the GET latency figure`],
+      ['BENCH_GET_CONNECTIONS', `${settings.getConnections.join(', ')} keep-alive connections for the GET latency figures (one figure each)`],
       ['BENCH_BATCH', `${settings.batchSize} statements per batch POST`],
       ['BENCH_STORED', `${fmt(settings.stored, 0)} statements preloaded for the GET figure`],
       ['BENCH_PRELOAD_BATCH', `${fmt(settings.preloadBatch, 0)} statements per preload transaction`],
@@ -173,10 +173,10 @@ async function main(): Promise<void> {
     (_, i) => `${STATEMENTS_PATH}?agent=${encodeURIComponent(JSON.stringify({ objectType: 'Agent', mbox: agentMbox(i) }))}`,
   );
   const randomAgentPath = () => agentPaths[Math.floor(Math.random() * agentPaths.length)] as string;
-  const getLoad = (origin: string): Omit<LoadOptions, 'seconds'> => ({
+  const getLoad = (origin: string, connections: number): Omit<LoadOptions, 'seconds'> => ({
     origin,
     method: 'GET',
-    connections: settings.getConnections,
+    connections,
     headers: XAPI_HEADERS,
     nextPath: randomAgentPath,
   });
@@ -191,14 +191,16 @@ async function main(): Promise<void> {
   log('\n[1/3] ceiling: hono on @hono/node-server, no validation, auth, middleware or storage');
   const ceiling = await startCeiling();
   let ceilingPost: PostFigures;
-  let ceilingGet: Measured;
+  const ceilingGet = new Map<number, Measured>();
   {
     const loads = postLoads(ceiling.origin, settings, bodies);
     ceilingPost = {
       batch: await measure(`POST batches of ${settings.batchSize}`, settings, loads.batch, describePost(settings.batchSize)),
       single: await measure('POST one statement per request', settings, loads.single, describePost(1)),
     };
-    ceilingGet = await measure('GET fixed 3-statement page', settings, getLoad(ceiling.origin), describeGet);
+    for (const connections of settings.getConnections) {
+      ceilingGet.set(connections, await measure(`GET fixed 3-statement page, ${connections} conn.`, settings, getLoad(ceiling.origin, connections), describeGet));
+    }
   }
   await ceiling.stop();
 
@@ -246,7 +248,10 @@ async function main(): Promise<void> {
     sampleStatements += page.statements.length;
     if (page.more !== '') sampleMore++;
   }
-  const realGet = await measure('GET ?agent=<random from pool>', settings, getLoad(query.origin), describeGet);
+  const realGet = new Map<number, Measured>();
+  for (const connections of settings.getConnections) {
+    realGet.set(connections, await measure(`GET ?agent=<random>, ${connections} conn.`, settings, getLoad(query.origin, connections), describeGet));
+  }
   await query.stop();
   removeTempDir(queryDir);
 
@@ -270,15 +275,17 @@ async function main(): Promise<void> {
       target: 3_000,
       digits: 0,
     },
-    {
-      name: `GET /xapi/statements?agent=… on ${fmt(settings.stored, 0)} stored, p95`,
-      unit: 'ms',
-      measured: realGet.run.p95,
-      ceiling: ceilingGet.run.p95,
-      better: 'lower',
-      target: 10,
-      digits: 2,
-    },
+    ...settings.getConnections.map(
+      (connections): Figure => ({
+        name: `GET /xapi/statements?agent=… on ${fmt(settings.stored, 0)} stored, p95, ${connections} conn.`,
+        unit: 'ms',
+        measured: (realGet.get(connections) as Measured).run.p95,
+        ceiling: (ceilingGet.get(connections) as Measured).run.p95,
+        better: 'lower',
+        target: 10,
+        digits: 2,
+      }),
+    ),
     {
       name: 'peak resident memory while ingesting (VmRSS)',
       unit: 'MB',
@@ -289,19 +296,26 @@ async function main(): Promise<void> {
       digits: 0,
     },
   ];
-  const anyFailed = [ceilingPost.batch, ceilingPost.single, ceilingGet, realBatch, realSingle, realGet].some((m) => m.run.non2xx + m.run.errors > 0);
+  const anyFailed = [ceilingPost.batch, ceilingPost.single, ...ceilingGet.values(), realBatch, realSingle, ...realGet.values()].some((m) => m.run.non2xx + m.run.errors > 0);
 
   log(`\nresults (ratio = measured ÷ ceiling: the share of the bare stack's throughput kept; for latency, times the bare stack's)`);
   log(figuresTable(figures));
   log('');
   log(
     block('notes', [
-      ['ceiling', `hono ${packageVersion('hono')} on @hono/node-server, one route per method; POST reads the body as text and answers precomputed ids; GET a fixed page of 3 statements (${fmt(ceilingGet.run.meanResponseBytes, 0)} B/response)`],
+      ['ceiling', `hono ${packageVersion('hono')} on @hono/node-server, one route per method; POST reads the body as text and answers precomputed ids; GET a fixed page of 3 statements (${fmt([...ceilingGet.values()][0]?.run.meanResponseBytes ?? Number.NaN, 0)} B/response)`],
       ['real server', 'LOG_LEVEL=warn, so the per-request info log line is not written (the default LOG_LEVEL=info writes one JSON line per request)'],
       ['POST batch', `${fmt(realBatch.run.ok, 0)} requests of ${settings.batchSize} in ${realBatch.run.seconds} s; p95 ${fmt(realBatch.run.p95, 1)} ms (ceiling ${fmt(ceilingPost.batch.run.p95, 1)} ms)`],
       ['POST single', `${fmt(realSingle.run.ok, 0)} requests in ${realSingle.run.seconds} s into a store already holding ~${fmt(ingested, 0)}; p95 ${fmt(realSingle.run.p95, 1)} ms (ceiling ${fmt(ceilingPost.single.run.p95, 1)} ms)`],
-      ['GET', `${settings.getConnections} connections (kept low: with a closed loop, p95 grows with connections ÷ throughput); ${fmt(perSecond(realGet.run), 0)} requests/s (ceiling ${fmt(perSecond(ceilingGet.run), 0)})`],
-      ['GET page', `default page size (MAX_PAGE_SIZE unset: ${fmt(loadConfig({}).maxPageSize, 0)}); a sample of ${sample.length} agents got ${fmt(sampleStatements / sample.length, 1)} statements per page (${sampleMore} with a more link), ${fmt(realGet.run.meanResponseBytes, 0)} B/response on average`],
+      ...settings.getConnections.map((connections): [string, string] => {
+        const real = (realGet.get(connections) as Measured).run;
+        const bare = (ceilingGet.get(connections) as Measured).run;
+        return [
+          `GET, ${connections} conn.`,
+          `${fmt(perSecond(real), 0)} requests/s (ceiling ${fmt(perSecond(bare), 0)}); p50 ${fmt(real.p50, 2)} ms, p99 ${fmt(real.p99, 2)} ms; closed loop, so once the server is saturated p95 ≈ connections ÷ throughput`,
+        ];
+      }),
+      ['GET page', `default page size (MAX_PAGE_SIZE unset: ${fmt(loadConfig({}).maxPageSize, 0)}); a sample of ${sample.length} agents got ${fmt(sampleStatements / sample.length, 1)} statements per page (${sampleMore} with a more link), ${fmt([...realGet.values()][0]?.run.meanResponseBytes ?? Number.NaN, 0)} B/response on average`],
       ['preload', `${fmt(seeded.count, 0)} statements in ${seconds(seeded.elapsedMs)} (${fmt(seeded.count / (seeded.elapsedMs / 1000), 0)} statements/s, ${fmt(settings.preloadBatch, 0)} per transaction, through openSqliteStore + keys.ts shaping)`],
       ['memory', `peak VmRSS ${fmt((rss.peakKb ?? Number.NaN) / 1024, 0)} MB over ${rss.samples} samples in ${seconds(samplingMs)}, while ingesting ${fmt(ingested, 0)} statements from an empty store (VmHWM ${fmt((hwmKb ?? Number.NaN) / 1024, 0)} MB); the target is for 1,000,000 ingested`],
       ['load generator', 'shares the CPUs with the server; near the ceiling of small requests it, not the server, may be the limit'],

@@ -7,8 +7,12 @@ export interface BenchSettings {
   warmupSeconds: number;
   /** Keep-alive connections for the POST figures. */
   connections: number;
-  /** Keep-alive connections for the GET latency figure (kept below saturation: see run.ts). */
-  getConnections: number;
+  /**
+   * Keep-alive connections of the GET latency figure, one figure per count: 1 gives the latency
+   * of a query alone; more give it under concurrent load (closed loop: past saturation, p95 grows
+   * as connections ÷ throughput).
+   */
+  getConnections: number[];
   /** Statements per request in the batch figure. */
   batchSize: number;
   /** Statements preloaded before the GET figure. */
@@ -33,15 +37,25 @@ function nonNegativeInt(name: string, fallback: number): number {
   return Number(raw);
 }
 
+function positiveIntList(name: string, fallback: number[]): number[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const items = raw.split(',').map((item) => item.trim());
+  if (!items.every((item) => /^\d+$/.test(item) && Number(item) >= 1)) {
+    throw new Error(`${name} must be whole numbers ≥ 1 separated by commas, got "${raw}"`);
+  }
+  return [...new Set(items.map(Number))];
+}
+
 export function loadSettings(): BenchSettings {
   return {
     seconds: positiveInt('BENCH_SECONDS', 10),
     warmupSeconds: nonNegativeInt('BENCH_WARMUP_SECONDS', 2),
     connections: positiveInt('BENCH_CONNECTIONS', 32),
-    getConnections: positiveInt('BENCH_GET_CONNECTIONS', 4),
+    getConnections: positiveIntList('BENCH_GET_CONNECTIONS', [1, 8]),
     batchSize: positiveInt('BENCH_BATCH', 100),
     stored: nonNegativeInt('BENCH_STORED', 1_000_000),
-    preloadBatch: positiveInt('BENCH_PRELOAD_BATCH', 2_000),
+    preloadBatch: positiveInt('BENCH_PRELOAD_BATCH', 5_000),
     agents: positiveInt('BENCH_AGENTS', 10_000),
   };
 }

@@ -1,5 +1,5 @@
 /** The Statement resource over real HTTP on loopback with a real SQLite file. */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestServer, xapiFetch, type TestServer } from '../support/server.js';
 
@@ -180,7 +180,7 @@ describe('queries', () => {
     const ids = (await (await xapi(`/statements?statementId=${id}&format=ids`)).json()) as Record<string, any>;
     expect(ids.actor).toEqual({ objectType: 'Agent', mbox: 'mailto:ana@acme.example' });
     expect(ids.verb).toEqual({ id: 'http://adlnet.gov/expapi/verbs/completed' });
-    expect(ids.object).toEqual({ objectType: 'Activity', id: 'https://acme.example/courses/safety' });
+    expect(ids.object).toEqual({ id: 'https://acme.example/courses/safety' });
     const canonical = (await (await xapi(`/statements?statementId=${id}&format=canonical`, { headers: { 'Accept-Language': 'es;q=0.9, fr' } })).json()) as Record<string, any>;
     expect(canonical.verb.display).toEqual({ 'es-ES': 'completó' });
     expect(canonical.object.definition.name).toEqual({ 'es-ES': 'Seguridad' });
@@ -255,5 +255,64 @@ describe('protocol', () => {
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('Access-Control-Allow-Origin')).toBe('*');
+  });
+});
+
+describe('attachments', () => {
+  const body = 'a certificate, in plain text\r\nwith a CRLF inside';
+  const sha2 = createHash('sha256').update(body).digest('hex');
+  const withAttachment = (hash = sha2) =>
+    statement({
+      id: randomUUID(),
+      attachments: [{ usageType: 'http://adlnet.gov/expapi/attachments/certificate', display: { 'en-US': 'Certificate' }, contentType: 'text/plain', length: Buffer.byteLength(body), sha2: hash }],
+    });
+  function multipart(json: unknown, parts: { headers: Record<string, string>; body: string }[]): { body: string; type: string } {
+    const boundary = 'b0undary-test';
+    let out = `--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(json)}\r\n`;
+    for (const part of parts) {
+      out += `--${boundary}\r\n${Object.entries(part.headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${part.body}\r\n`;
+    }
+    return { body: `${out}--${boundary}--\r\n`, type: `multipart/mixed; boundary=${boundary}` };
+  }
+  const part = (hash = sha2) => ({ headers: { 'Content-Type': 'text/plain', 'Content-Transfer-Encoding': 'binary', 'X-Experience-API-Hash': hash }, body });
+
+  it('stores a multipart/mixed statement with its attachment and returns it with attachments=true', async () => {
+    const s = withAttachment();
+    const { body: payload, type } = multipart(s, [part()]);
+    const res = await xapi('/statements', { method: 'POST', headers: { 'Content-Type': type }, body: payload });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const got = await xapi(`/statements?statementId=${s.id}&attachments=true`);
+    const text = await got.text();
+    expect(got.headers.get('Content-Type')).toMatch(/^multipart\/mixed; boundary=/);
+    expect(text).toContain(`X-Experience-API-Hash: ${sha2}`);
+    expect(text).toContain(body);
+  });
+
+  it.each([
+    ['a part whose body does not match its hash', () => multipart(withAttachment(), [{ ...part(), body: 'tampered' }]), 'attachment-hash-mismatch'],
+    ['a part that matches no attachment', () => multipart(statement(), [part()]), 'unexpected-attachment'],
+    ['an attachment with neither fileUrl nor part', () => multipart(withAttachment(), []), 'missing-attachment'],
+    ['a first part that is not JSON', () => ({ body: '--x\r\nContent-Type: text/plain\r\n\r\nhello\r\n--x--\r\n', type: 'multipart/mixed; boundary=x' }), 'malformed-multipart'],
+  ])('rejects %s with a 400 and stores nothing', async (_name, make, code) => {
+    const { body: payload, type } = make();
+    const res = await xapi('/statements', { method: 'POST', headers: { 'Content-Type': type }, body: payload });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    expect((await query('')).statements).toEqual([]);
+  });
+});
+
+describe('stored form', () => {
+  it('stores a single context activity as an array of one, in statements and substatements', async () => {
+    const parent = { id: 'https://acme.example/programs/onboarding' };
+    const [id] = await post(
+      statement({
+        context: { contextActivities: { parent } },
+        object: { objectType: 'SubStatement', actor: { mbox: 'mailto:x@acme.example' }, verb: { id: 'http://adlnet.gov/expapi/verbs/attempted' }, object: { id: 'https://acme.example/a' }, context: { contextActivities: { category: parent } } },
+      }),
+    );
+    const stored = (await (await xapi(`/statements?statementId=${id}`)).json()) as Record<string, any>;
+    expect(stored.context.contextActivities.parent).toEqual([parent]);
+    expect(stored.object.context.contextActivities.category).toEqual([parent]);
   });
 });

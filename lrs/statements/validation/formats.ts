@@ -29,7 +29,7 @@ const IRI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`\u0000-\u001F\u007F-\u009F]+
 const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/;
 
 export function isIri(s: string): boolean {
-  return IRI.test(s) && !BAD_PERCENT.test(s);
+  return IRI.test(s) && (!s.includes('%') || !BAD_PERCENT.test(s));
 }
 
 /** mbox (Data 2.4.2.3): "mailto:email address". */
@@ -88,15 +88,19 @@ const SINGLETON = /^[0-9a-wyz]$/;
 const EXTENSION_SUBTAG = /^[a-z0-9]{2,8}$/;
 const PRIVATE_SUBTAG = /^[a-z0-9]{1,8}$/;
 
+/** Language maps repeat the same few tags; remember the verdict for short strings. */
 const languageTagCache = new Map<string, boolean>();
 const LANGUAGE_TAG_CACHE_LIMIT = 10_000;
+const CACHEABLE_TAG_LENGTH = 64;
 
 export function isLanguageTag(tag: string): boolean {
   const cached = languageTagCache.get(tag);
   if (cached !== undefined) return cached;
   const ok = parseLanguageTag(tag);
-  if (languageTagCache.size >= LANGUAGE_TAG_CACHE_LIMIT) languageTagCache.clear();
-  languageTagCache.set(tag, ok);
+  if (tag.length <= CACHEABLE_TAG_LENGTH) {
+    if (languageTagCache.size >= LANGUAGE_TAG_CACHE_LIMIT) languageTagCache.clear();
+    languageTagCache.set(tag, ok);
+  }
   return ok;
 }
 
@@ -164,7 +168,20 @@ export interface ParsedTimestamp {
   hasTimeZone: boolean;
 }
 
-export function parseTimestamp(s: string): ParsedTimestamp | null {
+interface TimestampFields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  fraction: string;
+  offsetMinutes: number;
+  hasTimeZone: boolean;
+}
+
+/** Matches and range-checks a timestamp; null when it is not a valid ISO 8601 date and time. */
+function timestampFields(s: string): TimestampFields | null {
   const m = TIMESTAMP_EXTENDED.exec(s) ?? TIMESTAMP_BASIC.exec(s);
   if (m === null) return null;
   const year = Number(m[1]);
@@ -180,24 +197,37 @@ export function parseTimestamp(s: string): ParsedTimestamp | null {
   // 24:00[:00[.000]] is the end of the day (ISO 8601 4.2.3); any other hour above 23 is invalid.
   if (hour > 24 || (hour === 24 && (minute !== 0 || second !== 0 || /[1-9]/.test(fraction)))) return null;
   let offsetMinutes = 0;
-  const hasTimeZone = m[8] !== undefined || m[9] !== undefined;
-  if (m[9] !== undefined) {
+  const sign = m[9];
+  if (sign !== undefined) {
     const oh = Number(m[10]);
     const om = m[11] === undefined ? 0 : Number(m[11]);
     if (oh > 23 || om > 59) return null;
-    if (m[9] === '-' && oh === 0 && om === 0) return null; // "-00:00" is not a valid offset
-    offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+    if (sign === '-' && oh === 0 && om === 0) return null; // "-00:00" is not a valid offset
+    offsetMinutes = (sign === '-' ? -1 : 1) * (oh * 60 + om);
   }
-  // setUTCFullYear (unlike Date.UTC) keeps years 0..99 as written; hour 24 and second 60 roll over.
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(hour, minute, second, 0);
-  const epochMs = d.getTime() - offsetMinutes * 60_000;
-  return { epochSeconds: Math.floor(epochMs / 1000), fraction, hasTimeZone };
+  const hasTimeZone = m[8] !== undefined || sign !== undefined;
+  return { year, month, day, hour, minute, second, fraction, offsetMinutes, hasTimeZone };
 }
 
 export function isTimestamp(s: string): boolean {
-  return parseTimestamp(s) !== null;
+  return timestampFields(s) !== null;
+}
+
+/** The instant a valid timestamp denotes; null when it is not a valid timestamp. */
+export function parseTimestamp(s: string): ParsedTimestamp | null {
+  const t = timestampFields(s);
+  if (t === null) return null;
+  let utcMs: number;
+  if (t.year >= 100) {
+    utcMs = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second); // hour 24 and second 60 roll over
+  } else {
+    const d = new Date(0); // Date.UTC would read years 0..99 as 1900..1999
+    d.setUTCFullYear(t.year, t.month - 1, t.day);
+    d.setUTCHours(t.hour, t.minute, t.second, 0);
+    utcMs = d.getTime();
+  }
+  const epochMs = utcMs - t.offsetMinutes * 60_000;
+  return { epochSeconds: Math.floor(epochMs / 1000), fraction: t.fraction, hasTimeZone: t.hasTimeZone };
 }
 
 function daysInMonth(year: number, month: number): number {

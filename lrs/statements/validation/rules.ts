@@ -27,6 +27,7 @@ type Out = ValidationProblem[];
 const VOIDED_VERB = 'http://adlnet.gov/expapi/verbs/voided';
 const IFI_KEYS = ['mbox', 'mbox_sha1sum', 'openid', 'account'] as const;
 const COMPONENT_LISTS = ['choices', 'scale', 'source', 'target', 'steps'] as const;
+const INTERACTION_PROPERTIES = ['correctResponsesPattern', ...COMPONENT_LISTS] as const;
 /** Data 2.4.4.1 "Interaction Components": supported component lists per interactionType. */
 const COMPONENT_LISTS_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
   'true-false': [],
@@ -275,7 +276,7 @@ function checkActivityDefinition(d: JsonObject, path: string, out: Out): void {
  */
 function checkInteractionTypePresent(d: JsonObject, path: string, out: Out): void {
   if (d['interactionType'] !== undefined) return;
-  for (const key of ['correctResponsesPattern', ...COMPONENT_LISTS]) {
+  for (const key of INTERACTION_PROPERTIES) {
     if (d[key] !== undefined) {
       report(out, dot(path, key), 'interaction-type-required', `"${key}" is only allowed in an interaction activity definition, which must have an "interactionType"`);
     }

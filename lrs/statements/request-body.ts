@@ -1,0 +1,111 @@
+/**
+ * Reads the body of PUT/POST /statements (xAPI 1.0.3 Data 2.4.11, Communication 1.5):
+ * `application/json`, or `multipart/mixed` with the statements as the first part and one
+ * part per attachment body, each with its SHA-2 in X-Experience-API-Hash and checked here.
+ */
+import { createHash } from 'node:crypto';
+import type { Context } from 'hono';
+import { MultipartParseError, parseMultipart } from '@remix-run/multipart-parser';
+import { ApiError, badRequest } from '../../src/http/errors.js';
+import type { AppEnv } from '../../src/http/app-env.js';
+import type { AttachmentContent } from '../../src/storage/port.js';
+
+export interface StatementsBody {
+  json: unknown;
+  attachments: AttachmentContent[];
+}
+
+const HASH_BY_LENGTH: Record<number, string> = { 64: 'sha256', 96: 'sha384', 128: 'sha512' };
+
+function unsupportedType(type: string): ApiError {
+  return new ApiError(400, 'unsupported-content-type', `Content-Type must be application/json or multipart/mixed, got "${type || 'none'}".`, [
+    { path: 'Content-Type', rule: 'application-json-or-multipart-mixed', message: 'send statements as application/json, or multipart/mixed with attachments' },
+  ]);
+}
+
+export function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = (error as Error).message;
+    throw badRequest('malformed-json', `The ${path} is not valid JSON: ${message}`, [{ path, rule: 'json', message }]);
+  }
+}
+
+function attachmentPart(headers: Record<string, string>, body: Uint8Array, index: number): AttachmentContent {
+  const path = `multipart.part[${index}]`;
+  const declared = headers['x-experience-api-hash']?.trim().toLowerCase();
+  if (!declared) throw badRequest('invalid-attachment', `${path} has no X-Experience-API-Hash header.`, [{ path, rule: 'hash-header-required', message: 'each attachment part needs X-Experience-API-Hash' }]);
+  if (headers['content-transfer-encoding']?.trim().toLowerCase() !== 'binary') {
+    throw badRequest('invalid-attachment', `${path} must have Content-Transfer-Encoding: binary.`, [{ path, rule: 'binary-transfer-encoding', message: 'Content-Transfer-Encoding must be binary' }]);
+  }
+  const algorithm = HASH_BY_LENGTH[declared.length];
+  const actual = algorithm ? createHash(algorithm).update(body).digest('hex') : undefined;
+  if (actual !== declared) {
+    throw badRequest('attachment-hash-mismatch', `${path}: the body does not hash to ${declared}.`, [{ path, rule: 'sha2-matches-body', message: 'X-Experience-API-Hash must be the SHA-2 of the part body' }]);
+  }
+  return { sha2: declared, contentType: headers['content-type'] ?? 'application/octet-stream', body };
+}
+
+function parseMixed(bytes: Uint8Array, boundary: string): StatementsBody {
+  let parts: { headers: Record<string, string>; bytes: Uint8Array }[];
+  try {
+    parts = [...parseMultipart(bytes, { boundary, maxParts: 1000, maxFileSize: bytes.length, maxTotalSize: bytes.length })].map((p) => ({
+      headers: p.headers as unknown as Record<string, string>,
+      bytes: p.bytes,
+    }));
+  } catch (error) {
+    if (error instanceof MultipartParseError) throw badRequest('malformed-multipart', `The multipart body is malformed: ${error.message}`, [{ path: 'body', rule: 'multipart-mixed', message: error.message }]);
+    throw error;
+  }
+  const [first, ...rest] = parts;
+  if (!first || !/^application\/json\s*(;|$)/i.test(first.headers['content-type'] ?? '')) {
+    throw badRequest('malformed-multipart', 'The first part of a multipart/mixed body must be the statements as application/json.', [
+      { path: 'multipart.part[0]', rule: 'first-part-json', message: 'first part must have Content-Type application/json' },
+    ]);
+  }
+  return {
+    json: parseJson(new TextDecoder().decode(first.bytes), 'multipart.part[0]'),
+    attachments: rest.map((p, i) => attachmentPart(p.headers, p.bytes, i + 1)),
+  };
+}
+
+export async function readStatementsBody(c: Context<AppEnv>): Promise<StatementsBody> {
+  const type = c.req.header('Content-Type') ?? '';
+  if (/^application\/json\s*(;|$)/i.test(type)) return { json: parseJson(await c.req.text(), 'body'), attachments: [] };
+  if (/^multipart\/mixed\s*;/i.test(type)) {
+    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
+    const value = boundary?.[1] ?? boundary?.[2];
+    if (!value) throw badRequest('malformed-multipart', 'multipart/mixed needs a boundary parameter.', [{ path: 'Content-Type', rule: 'boundary-required', message: 'add boundary=…' }]);
+    return parseMixed(new Uint8Array(await c.req.arrayBuffer()), value);
+  }
+  throw unsupportedType(type);
+}
+
+/**
+ * Every attachment without a fileUrl needs its body among the parts, and every part must be
+ * the body of some attachment (xAPI 1.0.3 Data 2.4.11).
+ */
+export function checkAttachmentParts(statements: Record<string, unknown>[], parts: AttachmentContent[], asArray: boolean): void {
+  const supplied = new Set(parts.map((p) => p.sha2));
+  const declared = new Set<string>();
+  statements.forEach((statement, i) => {
+    const attachments = Array.isArray(statement.attachments) ? (statement.attachments as Record<string, unknown>[]) : [];
+    attachments.forEach((attachment, j) => {
+      const sha2 = String(attachment.sha2).toLowerCase();
+      declared.add(sha2);
+      if (attachment.fileUrl === undefined && !supplied.has(sha2)) {
+        const path = `${asArray ? `statements[${i}]` : 'statement'}.attachments[${j}]`;
+        throw badRequest('missing-attachment', `${path} has no fileUrl and no multipart part with hash ${sha2}.`, [
+          { path, rule: 'attachment-body-required', message: 'send the body as a multipart/mixed part, or give a fileUrl' },
+        ]);
+      }
+    });
+  });
+  const stray = parts.findIndex((p) => !declared.has(p.sha2));
+  if (stray >= 0) {
+    throw badRequest('unexpected-attachment', `multipart.part[${stray + 1}] matches no attachment of the statements.`, [
+      { path: `multipart.part[${stray + 1}]`, rule: 'part-matches-attachment', message: 'every part must be the body of a declared attachment' },
+    ]);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The profiles read API: GET /marketplace/v1/profiles/{member_id} and a cursor-paged list.
+ * Protected by the LRS credential until OAuth2 scopes arrive with marketplace delivery.
+ */
+import type { Hono } from 'hono';
+import type { AppEnv } from '../../src/http/app-env.js';
+import { ApiError, invalidParameter } from '../../src/http/errors.js';
+import type { ProjectionStore } from '../../src/storage/projection-port.js';
+
+const MAX_LIMIT = 500;
+const DEFAULT_LIMIT = 100;
+
+function encodeCursor(after: string): string {
+  return Buffer.from(after, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const after = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (after === '' || encodeCursor(after) !== cursor) throw invalidParameter('cursor', 'valid-cursor', 'cursor is not one this API issued');
+  return after;
+}
+
+export function profileRoutes(router: Hono<AppEnv>, projections: ProjectionStore): void {
+  router.get('/profiles/:memberId', async (c) => {
+    const profile = await projections.profile(c.req.param('memberId'));
+    if (!profile) throw new ApiError(404, 'not-found', `No profile for member ${c.req.param('memberId')}.`);
+    return c.json(profile);
+  });
+
+  router.get('/profiles', async (c) => {
+    const params = new URL(c.req.url).searchParams;
+    for (const name of params.keys()) {
+      if (!['cursor', 'limit', 'updated_since'].includes(name)) throw invalidParameter(name, 'unknown-parameter', `unknown query parameter "${name}"`);
+    }
+    const limitRaw = params.get('limit') ?? String(DEFAULT_LIMIT);
+    if (!/^\d+$/.test(limitRaw) || Number(limitRaw) < 1 || Number(limitRaw) > MAX_LIMIT) {
+      throw invalidParameter('limit', 'range', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+    }
+    const since = params.get('updated_since');
+    let updatedSince: string | undefined;
+    if (since !== null) {
+      const ms = Date.parse(since);
+      if (!/^\d{4}-\d\d-\d\dT/.test(since) || Number.isNaN(ms)) throw invalidParameter('updated_since', 'iso8601-timestamp', 'updated_since must be an ISO 8601 timestamp');
+      updatedSince = new Date(ms).toISOString();
+    }
+    const cursor = params.get('cursor');
+    const page = await projections.profiles({ after: cursor === null ? undefined : decodeCursor(cursor), limit: Number(limitRaw), updatedSince });
+    return c.json({ profiles: page.profiles, next_cursor: page.next === null ? null : encodeCursor(page.next) });
+  });
+}

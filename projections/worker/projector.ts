@@ -1,0 +1,240 @@
+/**
+ * The projector folds the two ordered logs — statements by seq and HRIS employee changes by
+ * changeSeq — into member profiles. One `runBatch` reads from the checkpoints, works in
+ * memory and commits once (ProjectionStore.commit), so a crash at any point either lost the
+ * whole batch (it is redone) or committed it whole: nothing is lost or counted twice.
+ *
+ * Voiding never subtracts: the member whose statement was voided is recomputed from the
+ * statements attributed to it, which is also how a rebuild computes every member.
+ */
+import type { StatementRecord, Store } from '../../src/storage/port.js';
+import type { StoredEmployee } from '../../src/storage/identity-port.js';
+import type { MemberRecord, ProjectionBatch } from '../../src/storage/projection-port.js';
+import type { Mapping } from '../mapping/index.js';
+import { foldStatement } from '../fold/evolve.js';
+import { contentChanged, renderContent } from '../fold/render.js';
+import { emptyFold, type MemberFold } from '../fold/types.js';
+import { isVoiding, statementRefTarget } from '../../lrs/statements/keys.js';
+
+/** How actors and employees map to identity keys, and the id a member is published under. */
+export interface IdentityRules {
+  actorKeys(actor: unknown): string[];
+  employeeKeys(employee: StoredEmployee): string[];
+  publishedId(employee: StoredEmployee): string;
+}
+
+export interface ProjectorDeps {
+  store: Store;
+  mapping: Mapping;
+  identity: IdentityRules;
+  now: () => string;
+}
+
+export const CHECKPOINT = { statements: 'statements', identity: 'identity' } as const;
+
+interface MemberWork {
+  employee: StoredEmployee;
+  previous: MemberRecord | null;
+  state: MemberFold;
+  lastSeq: number;
+  /**
+   * Statements up to this seq are already in `state`. Normally below every seq read, it
+   * matters on a replay after a crash in the MongoDB adapter, where member records can be
+   * written before the checkpoint: folding such a statement again would count it twice.
+   */
+  foldedThrough: number;
+  /** Fold again from all attributed statements (after a void or newly resolved statements). */
+  recompute: boolean;
+}
+
+export interface BatchResult {
+  statements: number;
+  employees: number;
+  membersChanged: number;
+}
+
+/** One unit of work: members loaded once, links and unmatched rows gathered, committed together. */
+class UnitOfWork {
+  readonly members = new Map<string, MemberWork>();
+  readonly links: { memberId: string; seq: number }[] = [];
+  readonly unmatched: { seq: number; keys: string[] }[] = [];
+  readonly resolved: number[] = [];
+  readonly linkedHere = new Map<number, string>();
+
+  constructor(
+    private readonly deps: ProjectorDeps,
+    /** A rebuild starts every member from nothing and ignores stored links. */
+    readonly fromScratch: boolean,
+  ) {}
+
+  async member(memberId: string): Promise<MemberWork | null> {
+    const known = this.members.get(memberId);
+    if (known) return known;
+    const employee = await this.deps.store.identity.get(memberId);
+    if (!employee) return null;
+    const previous = await this.deps.store.projections.member(memberId);
+    const work: MemberWork = {
+      employee,
+      previous,
+      state: this.fromScratch || !previous ? emptyFold() : previous.state,
+      lastSeq: this.fromScratch || !previous ? 0 : previous.lastSeq,
+      foldedThrough: this.fromScratch || !previous ? 0 : previous.lastSeq,
+      recompute: false,
+    };
+    this.members.set(memberId, work);
+    return work;
+  }
+
+  link(memberId: string, seq: number): void {
+    this.links.push({ memberId, seq });
+    this.linkedHere.set(seq, memberId);
+  }
+}
+
+export class Projector {
+  constructor(private readonly deps: ProjectorDeps) {}
+
+  /** Folds up to `limit` statements and employee changes past the checkpoints; returns what it did. */
+  async runBatch(limit = 500): Promise<BatchResult> {
+    const { store } = this.deps;
+    const work = new UnitOfWork(this.deps, false);
+    const identityFrom = await store.projections.checkpoint(CHECKPOINT.identity);
+    const statementsFrom = await store.projections.checkpoint(CHECKPOINT.statements);
+    const employees = await store.identity.changesSince(identityFrom, limit);
+    for (const employee of employees) await this.applyEmployee(work, employee);
+    const records = await store.statements.readLog(statementsFrom, limit);
+    for (const record of records) await this.applyStatement(work, record);
+    const changed = await this.commit(work, {
+      [CHECKPOINT.identity]: employees.at(-1)?.changeSeq ?? identityFrom,
+      [CHECKPOINT.statements]: records.at(-1)?.seq ?? statementsFrom,
+    });
+    return { statements: records.length, employees: employees.length, membersChanged: changed };
+  }
+
+  /** Recomputes every member from the whole log; versions rise only where content changed. */
+  async rebuildAll(pageSize = 5_000): Promise<BatchResult> {
+    const { store } = this.deps;
+    const work = new UnitOfWork(this.deps, true);
+    let employees = 0;
+    let changeSeq = 0;
+    for (;;) {
+      const page = await store.identity.changesSince(changeSeq, pageSize);
+      if (page.length === 0) break;
+      for (const employee of page) await work.member(employee.employeeId);
+      employees += page.length;
+      changeSeq = page.at(-1)?.changeSeq ?? changeSeq;
+    }
+    let seq = 0;
+    let statements = 0;
+    for (;;) {
+      const page = await store.statements.readLog(seq, pageSize);
+      if (page.length === 0) break;
+      for (const record of page) await this.applyStatement(work, record);
+      statements += page.length;
+      seq = page.at(-1)?.seq ?? seq;
+    }
+    const changed = await this.commit(work, { [CHECKPOINT.identity]: changeSeq, [CHECKPOINT.statements]: seq }, true);
+    return { statements, employees, membersChanged: changed };
+  }
+
+  /** Recomputes one member from the statements attributed to it. */
+  async rebuildMember(memberId: string): Promise<boolean> {
+    const work = new UnitOfWork(this.deps, false);
+    const member = await work.member(memberId);
+    if (!member) return false;
+    member.recompute = true;
+    await this.commit(work, {});
+    return true;
+  }
+
+  private async applyEmployee(work: UnitOfWork, employee: StoredEmployee): Promise<void> {
+    const member = await work.member(employee.employeeId);
+    if (!member) return;
+    member.employee = employee;
+    const seqs = await this.deps.store.projections.unmatchedWithKeys(this.deps.identity.employeeKeys(employee));
+    if (seqs.length === 0) return;
+    for (const seq of seqs) work.link(employee.employeeId, seq);
+    work.resolved.push(...seqs);
+    member.recompute = true;
+  }
+
+  private async resolveActor(actor: unknown): Promise<{ memberId: string | null; keys: string[] }> {
+    const keys = this.deps.identity.actorKeys(actor);
+    if (keys.length === 0) return { memberId: null, keys };
+    const holders = await this.deps.store.identity.holders(keys);
+    const key = keys.find((k) => holders.has(k));
+    return { memberId: key === undefined ? null : (holders.get(key) ?? null), keys };
+  }
+
+  private async applyStatement(work: UnitOfWork, record: StatementRecord): Promise<void> {
+    const { statement, seq } = record;
+    if (isVoiding(statement)) {
+      // From scratch, the voided target is skipped when read (its voided flag is current).
+      if (work.fromScratch) return;
+      const target = await this.deps.store.statements.get(statementRefTarget(statement) as string, true);
+      if (!target) return;
+      const memberId = work.linkedHere.get(target.seq) ?? (await this.deps.store.projections.membersOfSeqs([target.seq])).get(target.seq);
+      const member = memberId === undefined ? null : await work.member(memberId);
+      if (member) member.recompute = true;
+      return;
+    }
+    const { memberId, keys } = await this.resolveActor(statement.actor);
+    if (memberId === null) {
+      if (keys.length > 0) work.unmatched.push({ seq, keys });
+      return;
+    }
+    const member = await work.member(memberId);
+    if (!member) return;
+    work.link(memberId, seq);
+    member.lastSeq = Math.max(member.lastSeq, seq);
+    if (!record.voided && !member.recompute && seq > member.foldedThrough) foldStatement(member.state, statement, seq, this.deps.mapping);
+  }
+
+  private async recompute(work: UnitOfWork, memberId: string, member: MemberWork): Promise<void> {
+    const stored = work.fromScratch ? [] : await this.deps.store.projections.memberSeqs(memberId);
+    const here = work.links.filter((l) => l.memberId === memberId).map((l) => l.seq);
+    const seqs = [...new Set([...stored, ...here])].sort((a, b) => a - b);
+    member.state = emptyFold();
+    for (const record of await this.deps.store.statements.getBySeqs(seqs)) {
+      if (!record.voided && !isVoiding(record.statement)) foldStatement(member.state, record.statement, record.seq, this.deps.mapping);
+      member.lastSeq = Math.max(member.lastSeq, record.seq);
+    }
+  }
+
+  private async commit(work: UnitOfWork, checkpoints: Record<string, number>, replaceAll = false): Promise<number> {
+    const now = this.deps.now();
+    const members: MemberRecord[] = [];
+    let changedCount = 0;
+    for (const [memberId, member] of work.members) {
+      if (member.recompute && !work.fromScratch) await this.recompute(work, memberId, member);
+      const { employee } = member;
+      const contractor = employee.workerType === 'contractor';
+      const content = renderContent(
+        member.state,
+        { memberId: this.deps.identity.publishedId(employee), email: contractor ? null : employee.email.toLowerCase(), status: employee.status },
+        this.deps.mapping,
+      );
+      const previous = member.previous;
+      const changed = contentChanged(previous?.content ?? null, content);
+      if (changed) changedCount += 1;
+      members.push({
+        memberId,
+        publishedId: content.member_id,
+        content,
+        state: member.state,
+        version: changed ? (previous?.version ?? 0) + 1 : (previous?.version ?? 1),
+        updatedAt: changed ? now : (previous?.updatedAt ?? now),
+        lastSeq: member.lastSeq,
+      });
+    }
+    await this.deps.store.projections.commit({
+      checkpoints,
+      members,
+      links: work.links,
+      unmatched: work.unmatched,
+      resolved: work.resolved,
+      replaceAll,
+    });
+    return changedCount;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The projection aggregate: per-member fold state and profile, which statements belong to
+ * which member, statements whose actor resolves to nobody yet ("unmatched"), and the
+ * checkpoints of the worker. A batch is committed as one unit: in SQLite one transaction
+ * covers the profile changes and the checkpoints; in MongoDB each member records the last
+ * seq folded into it, so a replayed batch is skipped where it was already applied.
+ */
+import type { MemberFold, Profile, ProfileContent } from '../../projections/fold/types.js';
+
+export interface MemberRecord {
+  /** The HRIS employee id. */
+  memberId: string;
+  /** The member id the marketplace sees (pseudonymous for contractors). */
+  publishedId: string;
+  content: ProfileContent;
+  state: MemberFold;
+  version: number;
+  updatedAt: string;
+  /** Highest statement seq folded into this member. */
+  lastSeq: number;
+}
+
+export interface ProjectionBatch {
+  /** New positions of the checkpoints this batch advances (e.g. `statements`, `identity`). */
+  checkpoints: Record<string, number>;
+  /** Members whose record changed (state, content or version). */
+  members: MemberRecord[];
+  /** Statements newly attributed to a member. */
+  links: { memberId: string; seq: number }[];
+  /** Statements whose actor resolves to nobody yet, with the identity keys to retry. */
+  unmatched: { seq: number; keys: string[] }[];
+  /** Seqs no longer unmatched (they are in `links` now). */
+  resolved: number[];
+  /**
+   * A full rebuild: every link and unmatched row is replaced by this batch's, in the same
+   * atomic commit, so a crash mid-rebuild leaves the previous projection intact.
+   */
+  replaceAll?: boolean;
+}
+
+export interface ProfilePage {
+  profiles: Profile[];
+  /** Published id of the last profile, to continue after; null at the end. */
+  next: string | null;
+}
+
+export interface ProjectionStore {
+  checkpoint(name: string): Promise<number>;
+  commit(batch: ProjectionBatch): Promise<void>;
+  member(memberId: string): Promise<MemberRecord | null>;
+  /** Seqs of the statements attributed to a member, ascending. */
+  memberSeqs(memberId: string): Promise<number[]>;
+  /** The member each of these statements is attributed to (unattributed seqs are absent). */
+  membersOfSeqs(seqs: number[]): Promise<Map<number, string>>;
+  /** Unmatched statements carrying any of these identity keys, ascending. */
+  unmatchedWithKeys(keys: string[]): Promise<number[]>;
+  unmatchedCount(): Promise<number>;
+  profile(publishedId: string): Promise<Profile | null>;
+  /** Profiles ordered by published id, after `after`, optionally only those updated at or after `updatedSince`. */
+  profiles(options: { after?: string; limit: number; updatedSince?: string }): Promise<ProfilePage>;
+}

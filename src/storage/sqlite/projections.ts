@@ -1,0 +1,110 @@
+/** SQLite projection store: a batch is one transaction covering members, links, unmatched rows and checkpoints. */
+import type Database from 'better-sqlite3';
+import type { MemberRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
+import { toProfile } from '../../../projections/fold/render.js';
+
+interface MemberRow {
+  member_id: string;
+  published_id: string;
+  content: string;
+  state: string;
+  version: number;
+  updated_at: string;
+  last_seq: number;
+}
+
+function toMember(row: MemberRow): MemberRecord {
+  return {
+    memberId: row.member_id,
+    publishedId: row.published_id,
+    content: JSON.parse(row.content) as MemberRecord['content'],
+    state: JSON.parse(row.state) as MemberRecord['state'],
+    version: row.version,
+    updatedAt: row.updated_at,
+    lastSeq: row.last_seq,
+  };
+}
+
+const profileOf = (row: MemberRow) => toProfile(JSON.parse(row.content) as MemberRecord['content'], row.version, row.updated_at);
+
+export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
+  const checkpoint = db.prepare<[string], { position: number }>('SELECT position FROM projection_checkpoints WHERE name = ?');
+  const setCheckpoint = db.prepare<[string, number]>(
+    'INSERT INTO projection_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+  );
+  const upsertMember = db.prepare<[string, string, string, string, number, string, number]>(
+    `INSERT INTO projection_members (member_id, published_id, content, state, version, updated_at, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (member_id) DO UPDATE SET published_id = excluded.published_id, content = excluded.content, state = excluded.state,
+       version = excluded.version, updated_at = excluded.updated_at, last_seq = excluded.last_seq`,
+  );
+  const member = db.prepare<[string], MemberRow>('SELECT * FROM projection_members WHERE member_id = ?');
+  const byPublished = db.prepare<[string], MemberRow>('SELECT * FROM projection_members WHERE published_id = ?');
+  const link = db.prepare<[string, number]>('INSERT OR IGNORE INTO projection_links (member_id, seq) VALUES (?, ?)');
+  const memberSeqs = db.prepare<[string], { seq: number }>('SELECT seq FROM projection_links WHERE member_id = ? ORDER BY seq');
+  const membersOfSeqs = db.prepare<[string], { seq: number; member_id: string }>(
+    'SELECT seq, member_id FROM projection_links WHERE seq IN (SELECT value FROM json_each(?))',
+  );
+  const addUnmatched = db.prepare<[string, number]>('INSERT OR IGNORE INTO projection_unmatched (key, seq) VALUES (?, ?)');
+  const removeUnmatched = db.prepare<[number]>('DELETE FROM projection_unmatched WHERE seq = ?');
+  const unmatchedWithKeys = db.prepare<[string], { seq: number }>(
+    'SELECT DISTINCT seq FROM projection_unmatched WHERE key IN (SELECT value FROM json_each(?)) ORDER BY seq',
+  );
+  const unmatchedCount = db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT seq) AS n FROM projection_unmatched');
+
+  const commit = db.transaction((batch: ProjectionBatch) => {
+    if (batch.replaceAll) db.exec('DELETE FROM projection_links; DELETE FROM projection_unmatched;');
+    for (const m of batch.members) {
+      upsertMember.run(m.memberId, m.publishedId, JSON.stringify(m.content), JSON.stringify(m.state), m.version, m.updatedAt, m.lastSeq);
+    }
+    for (const l of batch.links) link.run(l.memberId, l.seq);
+    for (const seq of batch.resolved) removeUnmatched.run(seq);
+    for (const u of batch.unmatched) for (const key of u.keys) addUnmatched.run(key, u.seq);
+    for (const [name, position] of Object.entries(batch.checkpoints)) setCheckpoint.run(name, position);
+  });
+
+  return {
+    async checkpoint(name) {
+      return checkpoint.get(name)?.position ?? 0;
+    },
+    async commit(batch) {
+      commit(batch);
+    },
+    async member(memberId) {
+      const row = member.get(memberId);
+      return row ? toMember(row) : null;
+    },
+    async memberSeqs(memberId) {
+      return memberSeqs.all(memberId).map((r) => r.seq);
+    },
+    async membersOfSeqs(seqs) {
+      if (seqs.length === 0) return new Map();
+      return new Map(membersOfSeqs.all(JSON.stringify(seqs)).map((r) => [r.seq, r.member_id]));
+    },
+    async unmatchedWithKeys(keys) {
+      if (keys.length === 0) return [];
+      return unmatchedWithKeys.all(JSON.stringify(keys)).map((r) => r.seq);
+    },
+    async unmatchedCount() {
+      return unmatchedCount.get()?.n ?? 0;
+    },
+    async profile(publishedId) {
+      const row = byPublished.get(publishedId);
+      return row ? profileOf(row) : null;
+    },
+    async profiles({ after, limit, updatedSince }) {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (after !== undefined) (where.push('published_id > ?'), params.push(after));
+      if (updatedSince !== undefined) (where.push('updated_at >= ?'), params.push(updatedSince));
+      params.push(limit + 1);
+      const rows = db
+        .prepare<(string | number)[], MemberRow>(
+          `SELECT * FROM projection_members ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY published_id LIMIT ?`,
+        )
+        .all(...params);
+      const page = rows.slice(0, limit);
+      return { profiles: page.map(profileOf), next: rows.length > limit ? (page[page.length - 1]?.published_id ?? null) : null };
+    },
+  };
+}
+

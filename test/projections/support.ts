@@ -1,0 +1,80 @@
+/** A projection test bench: real SQLite store, real mapping files, real write path and identity rules. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openSqliteStore } from '../../src/storage/sqlite/index.js';
+import type { Store } from '../../src/storage/port.js';
+import type { Employee, StoredEmployee } from '../../src/storage/identity-port.js';
+import { loadMapping, type Mapping } from '../../projections/mapping/index.js';
+import { actorIdentityKeys, employeeIdentityKeys, pseudonymousMemberId, type IdentityConfig } from '../../projections/identity/keys.js';
+import { Projector, type IdentityRules } from '../../projections/worker/projector.js';
+import { storeStatements } from '../../lrs/statements/write.js';
+import { monotonicClock } from '../../src/clock.js';
+
+export const IDENTITY: IdentityConfig = { hrisAccountHomePage: 'https://hris.acme.example', emailDomainAliases: new Map([['old.acme.example', 'acme.example']]) };
+export const PSEUDONYM_KEY = 'test-pseudonym-key';
+
+export const identityRules: IdentityRules = {
+  actorKeys: (actor) => actorIdentityKeys(actor, IDENTITY),
+  employeeKeys: (e) => employeeIdentityKeys(e, IDENTITY),
+  publishedId: (e: StoredEmployee) => (e.workerType === 'contractor' ? pseudonymousMemberId(e.employeeId, PSEUDONYM_KEY) : e.employeeId),
+};
+
+export function employee(id: string, overrides: Partial<Employee> = {}): Employee {
+  return {
+    employeeId: id,
+    email: `${id.toLowerCase()}@acme.example`,
+    secondaryEmails: [],
+    givenName: 'Given',
+    familyName: id,
+    department: 'L&D',
+    managerId: null,
+    jobTitle: 'Engineer',
+    workerType: 'employee',
+    status: 'active',
+    ...overrides,
+  };
+}
+
+export interface ProjectionBench {
+  store: Store;
+  mapping: Mapping;
+  projector: Projector;
+  hire(e: Employee): Promise<void>;
+  post(statements: Record<string, unknown>[]): Promise<string[]>;
+  /** Runs batches until nothing is left. */
+  drain(batchSize?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function openProjectionBench(): ProjectionBench {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrs-projection-'));
+  const store = openSqliteStore(path.join(dir, 'lrs.db'));
+  const mapping = loadMapping();
+  const clock = monotonicClock();
+  const projector = new Projector({ store, mapping, identity: identityRules, now: clock });
+  const authority = { objectType: 'Agent', account: { homePage: 'urn:lrs:credential', name: 'test' } };
+  return {
+    store,
+    mapping,
+    projector,
+    async hire(e) {
+      const outcome = await store.identity.upsert({ employee: e, keys: employeeIdentityKeys(e, IDENTITY) }, 'test', clock());
+      if (outcome.kind === 'key-taken' || outcome.kind === 'duplicate-event') throw new Error(JSON.stringify(outcome));
+    },
+    post(statements) {
+      return storeStatements({ statements, asArray: true, attachments: [] }, { store: store.statements, attachments: store.attachments, activities: store.activities, authority, now: clock });
+    },
+    async drain(batchSize = 500) {
+      for (let i = 0; i < 10_000; i++) {
+        const r = await projector.runBatch(batchSize);
+        if (r.statements === 0 && r.employees === 0) return;
+      }
+      throw new Error('projection did not drain');
+    },
+    async close() {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -4,12 +4,31 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { createApp } from '../../src/server.js';
+import { createApp, type AppDeps } from '../../src/server.js';
 import { createLogger } from '../../src/logging.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import { staticCredentials } from '../../src/auth/credentials.js';
 import { monotonicClock } from '../../src/clock.js';
 import type { Store } from '../../src/storage/port.js';
+import { loadMapping } from '../../projections/mapping/index.js';
+import { actorIdentityKeys, employeeIdentityKeys, pseudonymousMemberId, NO_IDENTITY_CONFIG, type IdentityConfig } from '../../projections/identity/keys.js';
+import { Projector } from '../../projections/worker/projector.js';
+import { startWorkerLoop } from '../../projections/worker/loop.js';
+
+export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key';
+
+function projectorFor(store: Store, identity: IdentityConfig): Projector {
+  return new Projector({
+    store,
+    mapping: loadMapping(),
+    now: monotonicClock(),
+    identity: {
+      actorKeys: (actor) => actorIdentityKeys(actor, identity),
+      employeeKeys: (e) => employeeIdentityKeys(e, identity),
+      publishedId: (e) => (e.workerType === 'contractor' ? pseudonymousMemberId(e.employeeId, TEST_PSEUDONYM_KEY) : e.employeeId),
+    },
+  });
+}
 
 export const TEST_KEY = 'test-key';
 export const TEST_SECRET = 'test-secret';
@@ -21,12 +40,18 @@ export interface TestServer {
   /** e.g. http://127.0.0.1:41234/xapi */
   endpoint: string;
   store: Store;
+  /** Resolves once the projection worker has folded everything stored so far (with `projection: true`). */
+  projectionIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface TestServerOptions {
   maxBodyBytes?: number;
   maxPageSize?: number;
+  /** Identity rules and HRIS event secret (AppDeps.hris); default: none, events disabled. */
+  hris?: AppDeps['hris'];
+  /** Runs the projection worker in-process, as `lrs serve` does, with the real mapping files. */
+  projection?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -39,7 +64,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock: monotonicClock(),
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
     maxPageSize: options.maxPageSize ?? 500,
+    ...(options.hris ? { hris: options.hris } : {}),
   });
+  const worker = options.projection ? startWorkerLoop(projectorFor(store, options.hris?.identity ?? NO_IDENTITY_CONFIG), createLogger('silent'), { idleMs: 20 }) : undefined;
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -49,8 +76,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     origin,
     endpoint: `${origin}/xapi`,
     store,
+    async projectionIdle() {
+      if (!worker) throw new Error('started without projection: true');
+      await worker.idle();
+    },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker?.stop();
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,29 @@
+/**
+ * Builds the projector from configuration: the mapping files (a broken one stops start-up,
+ * naming file, row and column), the identity rules and the pseudonym key.
+ */
+import type { Config } from '../../src/config.js';
+import type { Logger } from '../../src/logging.js';
+import type { Store } from '../../src/storage/port.js';
+import { monotonicClock } from '../../src/clock.js';
+import { loadMapping, mappingsDir } from '../mapping/index.js';
+import { actorIdentityKeys, employeeIdentityKeys, pseudonymousMemberId } from '../identity/keys.js';
+import { identityConfig, resolvePseudonymKey } from '../identity/settings.js';
+import { Projector } from './projector.js';
+
+export async function createProjector(config: Config, store: Store, logger: Logger): Promise<Projector> {
+  const mapping = loadMapping(mappingsDir(process.env));
+  const identity = identityConfig(config);
+  const pseudonymKey = await resolvePseudonymKey(config, store.identity, logger);
+  logger.info({ mapping: mapping.version }, 'projection mapping loaded');
+  return new Projector({
+    store,
+    mapping,
+    now: monotonicClock(),
+    identity: {
+      actorKeys: (actor) => actorIdentityKeys(actor, identity),
+      employeeKeys: (employee) => employeeIdentityKeys(employee, identity),
+      publishedId: (employee) => (employee.workerType === 'contractor' ? pseudonymousMemberId(employee.employeeId, pseudonymKey) : employee.employeeId),
+    },
+  });
+}

@@ -1,0 +1,45 @@
+/** `lrs worker` (the projection worker on its own) and `lrs rebuild [--member ID]`. */
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logging.js';
+import { openStore } from '../storage/open.js';
+import { createProjector } from '../../projections/worker/runtime.js';
+import { startWorkerLoop } from '../../projections/worker/loop.js';
+
+export async function runWorker(): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const store = await openStore(config);
+  const loop = startWorkerLoop(await createProjector(config, store, logger), logger);
+  logger.info({ store: store.kind }, 'projection worker running');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await loop.stop();
+  await store.close();
+  return 0;
+}
+
+export async function runRebuild(args: string[]): Promise<number> {
+  const [flag, memberId, ...rest] = args;
+  if ((flag !== undefined && flag !== '--member') || (flag === '--member' && !memberId) || rest.length > 0) {
+    process.stderr.write('usage: lrs rebuild [--member <member_id>]\n');
+    return 2;
+  }
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const store = await openStore(config);
+  try {
+    const projector = await createProjector(config, store, logger);
+    if (memberId !== undefined) {
+      const found = await projector.rebuildMember(memberId);
+      process.stdout.write(`${JSON.stringify({ member_id: memberId, rebuilt: found })}\n`);
+      return found ? 0 : 1;
+    }
+    const result = await projector.rebuildAll();
+    process.stdout.write(`${JSON.stringify({ statements: result.statements, employees: result.employees, members_changed: result.membersChanged })}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,12 +1,16 @@
-/** The xAPI endpoint: version handling, then /about (open), then authenticated resources. */
+/** The xAPI endpoint: alternate request syntax, version handling, then /about (open), then authenticated resources. */
 import { Hono } from 'hono';
 import type { AppEnv } from '../src/http/app-env.js';
 import { basicAuth } from '../src/auth/basic-auth.js';
 import type { CredentialStore } from '../src/auth/credentials.js';
 import type { Store } from '../src/storage/port.js';
-import { xapiVersion } from './version.js';
+import { alternateSyntax } from './alternate-syntax.js';
+import { xapiVersion, type XapiVersion } from './version.js';
 import { aboutRoutes } from './about/routes.js';
 import { statementRoutes } from './statements/routes.js';
+import { documentRoutes } from './documents/routes.js';
+import { activityRoutes } from './activities/routes.js';
+import { agentRoutes } from './agents/routes.js';
 
 export interface XapiDeps {
   store: Store;
@@ -14,19 +18,26 @@ export interface XapiDeps {
   now: () => string;
   maxPageSize: number;
   basePath: string;
+  /** The version of requests that name none (lrs/version.ts); 2.0.0 when not given. */
+  defaultVersion?: XapiVersion;
 }
 
 export function xapiRouter(deps: XapiDeps): Hono<AppEnv> {
   const router = new Hono<AppEnv>();
-  router.use('*', xapiVersion());
+  router.use('*', alternateSyntax(router, deps.basePath)); // first: its form fields can carry the version and credentials
+  router.use('*', xapiVersion(deps.defaultVersion ?? '2.0.0'));
   aboutRoutes(router);
   router.use('*', basicAuth(deps.credentials));
   statementRoutes(router, {
     store: deps.store.statements,
     attachments: deps.store.attachments,
+    activities: deps.store.activities,
     now: deps.now,
     maxPageSize: deps.maxPageSize,
     basePath: deps.basePath,
   });
+  documentRoutes(router, { store: deps.store.documents, now: deps.now });
+  activityRoutes(router, { activities: deps.store.activities });
+  agentRoutes(router, { statements: deps.store.statements });
   return router;
 }

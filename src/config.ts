@@ -24,7 +24,20 @@ export interface Config {
   maxBodyBytes: number;
   /** Largest number of statements returned by one GET page. */
   maxPageSize: number;
+  /** `account.homePage` of actors identified by HRIS employee id; undefined: actors never resolve by account. */
+  hrisAccountHomePage: string | undefined;
+  /** Lower-case alias domain → canonical domain, folded when emails are compared. */
+  emailDomainAliases: ReadonlyMap<string, string>;
+  /** HMAC key of contractors' pseudonymous member ids; undefined: one is generated once and kept in the store. */
+  pseudonymKey: string | undefined;
+  /** HMAC key of signed HRIS change events; undefined: POST /hris/v1/events answers 503. */
+  hrisWebhookSecret: string | undefined;
+  /** xAPI version stated to requests that name none (their 400, and GET /about); lrs/version.ts. */
+  xapiDefaultVersion: XapiDefaultVersion;
 }
+
+const XAPI_DEFAULT_VERSIONS = ['2.0.0', '1.0.3'] as const;
+export type XapiDefaultVersion = (typeof XAPI_DEFAULT_VERSIONS)[number];
 
 export class ConfigError extends Error {
   constructor(
@@ -76,6 +89,47 @@ function httpUrl(env: Env, name: string): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+function absoluteIri(env: Env, name: string): string | undefined {
+  const raw = nonEmpty(env, name)?.trim();
+  if (raw === undefined) return undefined;
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute IRI such as https://hris.acme.example or urn:acme:hris, got "${raw}"`);
+  }
+  if (/\s/.test(raw)) throw new ConfigError(name, `must not contain whitespace, got "${raw}"`);
+  return raw;
+}
+
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** `alias=canonical,alias2=canonical` → a map of lower-case domains; no chains, no alias twice. */
+function domainAliases(env: Env, name: string): ReadonlyMap<string, string> {
+  const aliases = new Map<string, string>();
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return aliases;
+  for (const pair of raw.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const [alias, canonical, ...rest] = pair.split('=').map((d) => d.trim().toLowerCase());
+    if (alias === undefined || canonical === undefined || rest.length > 0 || !DOMAIN.test(alias) || !DOMAIN.test(canonical)) {
+      throw new ConfigError(name, `each entry must be alias-domain=canonical-domain (e.g. old.acme.example=acme.example), got "${pair}"`);
+    }
+    if (alias === canonical) throw new ConfigError(name, `"${pair}" maps a domain to itself`);
+    if (aliases.has(alias)) throw new ConfigError(name, `the alias domain ${alias} is listed twice`);
+    aliases.set(alias, canonical);
+  }
+  for (const [alias, canonical] of aliases) {
+    if (aliases.has(canonical)) throw new ConfigError(name, `${alias} maps to ${canonical}, which is itself an alias: map it to the final domain`);
+  }
+  return aliases;
+}
+
+/** An HMAC key: unset, or long enough not to be guessed. */
+function hmacKey(env: Env, name: string, minLength = 16): string | undefined {
+  const value = nonEmpty(env, name);
+  if (value !== undefined && value.length < minLength) throw new ConfigError(name, `must be at least ${minLength} characters long`);
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const store = oneOf(env, 'STORE', STORE_KINDS, 'sqlite');
   const mongodbUrl = nonEmpty(env, 'MONGODB_URL');
@@ -111,5 +165,10 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 500, 1, 10_000),
+    hrisAccountHomePage: absoluteIri(env, 'HRIS_ACCOUNT_HOMEPAGE'),
+    emailDomainAliases: domainAliases(env, 'EMAIL_DOMAIN_ALIASES'),
+    pseudonymKey: hmacKey(env, 'PSEUDONYM_KEY'),
+    hrisWebhookSecret: hmacKey(env, 'HRIS_WEBHOOK_SECRET'),
+    xapiDefaultVersion: oneOf(env, 'XAPI_DEFAULT_VERSION', XAPI_DEFAULT_VERSIONS, '2.0.0'),
   };
 }

@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { bodyLimit } from 'hono/body-limit';
-import type { AppEnv } from './http/app-env.js';
+import type { AppEnv, XapiVersion } from './http/app-env.js';
 import { ApiError, respondWithError } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
 import type { Logger } from './logging.js';
@@ -10,6 +10,9 @@ import type { Store } from './storage/port.js';
 import type { CredentialStore } from './auth/credentials.js';
 import type { Clock } from './clock.js';
 import { xapiRouter } from '../lrs/router.js';
+import { marketplaceRouter } from '../projections/profiles/router.js';
+import { hrisRouter } from '../projections/hris/routes.js';
+import { NO_IDENTITY_CONFIG, type IdentityConfig } from '../projections/identity/keys.js';
 
 export interface AppDeps {
   store: Store;
@@ -18,9 +21,15 @@ export interface AppDeps {
   clock: Clock;
   maxBodyBytes: number;
   maxPageSize: number;
+  /** xAPI version stated to requests that name none (lrs/version.ts); 2.0.0 when not given. */
+  xapiDefaultVersion?: XapiVersion;
+  /** Identity rules and the HRIS event secret; absent: no domain aliases, no account home page, events disabled (503). */
+  hris?: { identity: IdentityConfig; webhookSecret: string | undefined };
 }
 
 export const XAPI_BASE = '/xapi';
+export const HRIS_BASE = '/hris/v1';
+export const MARKETPLACE_BASE = '/marketplace/v1';
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -49,8 +58,26 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route(
     XAPI_BASE,
-    xapiRouter({ store: deps.store, credentials: deps.credentials, now: deps.clock, maxPageSize: deps.maxPageSize, basePath: XAPI_BASE }),
+    xapiRouter({
+      store: deps.store,
+      credentials: deps.credentials,
+      now: deps.clock,
+      maxPageSize: deps.maxPageSize,
+      basePath: XAPI_BASE,
+      ...(deps.xapiDefaultVersion ? { defaultVersion: deps.xapiDefaultVersion } : {}),
+    }),
   );
+  app.route(
+    HRIS_BASE,
+    hrisRouter({
+      identity: deps.store.identity,
+      credentials: deps.credentials,
+      identityConfig: deps.hris?.identity ?? NO_IDENTITY_CONFIG,
+      webhookSecret: deps.hris?.webhookSecret,
+      now: deps.clock,
+    }),
+  );
+  app.route(MARKETPLACE_BASE, marketplaceRouter({ projections: deps.store.projections, credentials: deps.credentials }));
   app.get('/health', (c) => c.json({ status: 'ok', store: deps.store.kind }));
   return app;
 }

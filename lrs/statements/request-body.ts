@@ -47,7 +47,20 @@ function attachmentPart(headers: Record<string, string>, body: Uint8Array, index
   return { sha2: declared, contentType: headers['content-type'] ?? 'application/octet-stream', body };
 }
 
-function parseMixed(bytes: Uint8Array, boundary: string): StatementsBody {
+/**
+ * The body from its first boundary on: RFC 2046 5.1.1 allows a preamble (often a lone CRLF, as
+ * the conformance suite's signed statements send) before it, which the parser does not skip.
+ */
+function withoutPreamble(bytes: Uint8Array, boundary: string): Uint8Array {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dashBoundary = `--${boundary}`;
+  if (buffer.subarray(0, dashBoundary.length).toString('latin1') === dashBoundary) return bytes;
+  const at = buffer.indexOf(`\r\n${dashBoundary}`);
+  return at >= 0 ? bytes.subarray(at + 2) : bytes;
+}
+
+function parseMixed(body: Uint8Array, boundary: string): StatementsBody {
+  const bytes = withoutPreamble(body, boundary);
   let parts: { headers: Record<string, string>; bytes: Uint8Array }[];
   try {
     parts = [...parseMultipart(bytes, { boundary, maxParts: 1000, maxFileSize: bytes.length, maxTotalSize: bytes.length })].map((p) => ({

@@ -2,7 +2,7 @@
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { ApiError, badRequest, invalidParameter } from '../../src/http/errors.js';
-import type { AttachmentStore, StatementStore } from '../../src/storage/port.js';
+import type { ActivityStore, AttachmentStore, StatementStore } from '../../src/storage/port.js';
 import { storeStatements } from './write.js';
 import { parseStatementRequest } from './query-params.js';
 import { readFirstPage, readNextPage, readOne, type ReadContext } from './read.js';
@@ -13,6 +13,8 @@ import { readStatementsBody } from './request-body.js';
 export interface StatementDeps {
   store: StatementStore;
   attachments: AttachmentStore;
+  /** Canonical Activity definitions, updated from the statements stored. */
+  activities: ActivityStore;
   now: () => string;
   maxPageSize: number;
   /** Mount point of the xAPI router, e.g. `/xapi`. */
@@ -38,7 +40,7 @@ function attachmentHashes(result: unknown): string[] {
 }
 
 export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void {
-  const writeContext = (c: Context<AppEnv>) => ({ store: deps.store, attachments: deps.attachments, now: deps.now, authority: c.get('principal').authority });
+  const writeContext = (c: Context<AppEnv>) => ({ store: deps.store, attachments: deps.attachments, activities: deps.activities, now: deps.now, authority: c.get('principal').authority, xapiVersion: c.get('xapiVersion') });
 
   router.put('/statements', async (c) => {
     const statementId = rejectParams(c, ['statementId']).get('statementId');

@@ -1,23 +1,31 @@
 /**
  * The statement write path, top to bottom (STYLE.md "Take" 4):
- * validate → assign ids and check them → shape the stored form → store → map the outcome.
+ * validate → assign ids and check them → check attachment parts and signatures (Data 2.6) →
+ * shape the stored form → store → map the outcome.
  */
 import { randomUUID } from 'node:crypto';
-import type { AttachmentContent, AttachmentStore, NewStatement, StatementStore } from '../../src/storage/port.js';
+import type { ActivityStore, AttachmentContent, AttachmentStore, NewStatement, StatementStore } from '../../src/storage/port.js';
 import { ApiError, badRequest, type Problem } from '../../src/http/errors.js';
 import { validateStatement } from './validation/index.js';
 import { statementsEquivalent } from './compare.js';
 import { isVoiding, statementKeys, statementRefTarget } from './keys.js';
 import { checkAttachmentParts } from './request-body.js';
+import { activityDefinitions, mergeDefinition } from '../activities/definition.js';
+import { verifySignedStatements } from './signature.js';
+import type { XapiVersion } from '../version.js';
 
 type Json = Record<string, unknown>;
 
 export interface WriteContext {
   store: StatementStore;
   attachments: AttachmentStore;
+  /** Canonical Activity definitions, folded with those of the statements stored. */
+  activities: ActivityStore;
   authority: Json;
   /** Current time as UTC ISO 8601 with milliseconds; injected so tests control the clock. */
   now: () => string;
+  /** The xAPI version of the request: its validation rules and the version given to statements without one. 1.0.3 when absent. */
+  xapiVersion?: XapiVersion;
 }
 
 function validateAll(inputs: unknown[], asArray: boolean): void {
@@ -41,7 +49,7 @@ function withContextActivityArrays(part: Json): Json {
 }
 
 /** The stored form: what was sent plus id, stored, authority, timestamp and version (xAPI 1.0.3 Data 2.4). */
-function shape(sent: Json, id: string, stored: string, authority: Json): NewStatement {
+function shape(sent: Json, id: string, stored: string, authority: Json, xapiVersion: XapiVersion): NewStatement {
   const input = withContextActivityArrays(sent);
   if (isObject(input.object) && input.object.objectType === 'SubStatement') input.object = withContextActivityArrays(input.object);
   const statement: Json = {
@@ -50,7 +58,8 @@ function shape(sent: Json, id: string, stored: string, authority: Json): NewStat
     timestamp: input.timestamp ?? stored,
     stored,
     authority,
-    version: input.version ?? '1.0.0',
+    // A statement without a version gets 1.0.0 (1.0.3 Data 2.4.10) or 2.0.0 (9274.1.1 4.2.4.3).
+    version: input.version ?? (xapiVersion === '2.0.0' ? '2.0.0' : '1.0.0'),
   };
   return {
     id: id.toLowerCase(),
@@ -94,13 +103,15 @@ export async function storeStatements(request: WriteRequest, ctx: WriteContext):
   });
 
   checkAttachmentParts(statements, request.attachments, request.asArray);
+  await verifySignedStatements(statements, ids, request.attachments, request.asArray);
 
   const stored = ctx.now();
-  const batch = statements.map((s, i) => shape(s, ids[i] as string, stored, ctx.authority));
+  const batch = statements.map((s, i) => shape(s, ids[i] as string, stored, ctx.authority, ctx.xapiVersion ?? '1.0.3'));
   await ctx.attachments.save(request.attachments);
   const outcome = await ctx.store.insert(batch, statementsEquivalent);
   switch (outcome.kind) {
     case 'stored':
+      await ctx.activities.mergeDefinitions(activityDefinitions(batch.map((s) => s.statement)), mergeDefinition);
       return ids;
     case 'conflict':
       throw new ApiError(409, 'conflict', `A different statement with id ${outcome.id} is already stored; nothing of this request was stored.`, [

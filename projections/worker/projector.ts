@@ -60,6 +60,7 @@ class UnitOfWork {
   readonly unmatched: { seq: number; keys: string[] }[] = [];
   readonly resolved: number[] = [];
   readonly linkedHere = new Map<number, string>();
+  readonly linkedBefore = new Map<number, string>();
 
   constructor(
     private readonly deps: ProjectorDeps,
@@ -103,6 +104,8 @@ export class Projector {
     const employees = await store.identity.changesSince(identityFrom, limit);
     for (const employee of employees) await this.applyEmployee(work, employee);
     const records = await store.statements.readLog(statementsFrom, limit);
+    // On a replay (MongoDB, after a crash) a statement may already be linked: it stays with that member.
+    for (const [seq, memberId] of await store.projections.membersOfSeqs(records.map((r) => r.seq))) work.linkedBefore.set(seq, memberId);
     for (const record of records) await this.applyStatement(work, record);
     const changed = await this.commit(work, {
       [CHECKPOINT.identity]: employees.at(-1)?.changeSeq ?? identityFrom,
@@ -178,7 +181,8 @@ export class Projector {
       if (member) member.recompute = true;
       return;
     }
-    const { memberId, keys } = await this.resolveActor(statement.actor);
+    const linked = work.linkedBefore.get(seq);
+    const { memberId, keys } = linked !== undefined ? { memberId: linked, keys: [] } : await this.resolveActor(statement.actor);
     if (memberId === null) {
       if (keys.length > 0) work.unmatched.push({ seq, keys });
       return;

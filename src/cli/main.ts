@@ -1,11 +1,22 @@
 /** The `lrs` command line. Configuration errors stop it with a message naming the variable. */
 import { ConfigError, loadConfig } from '../config.js';
 import { runServe } from './serve.js';
+import { runMapping } from './mapping.js';
+import { runHris } from './hris.js';
+import { runRebuild, runWorker } from './projection.js';
+import { MappingError, formatProblem } from '../../projections/mapping/index.js';
 
 const USAGE = `usage: lrs <command>
 
 commands:
-  serve        run the xAPI LRS HTTP server (configuration from the environment, see README)
+  serve        run the xAPI LRS HTTP server and the projection worker (configuration from the environment, see README)
+  worker       run the projection worker alone (statements → member profiles)
+  rebuild [--member <member_id>]
+               recompute every profile (or one member's) from the stored statements
+  mapping validate [file]
+               check the mapping template, verbs.csv and skills.csv (see README)
+  hris import <file.csv> [--dry-run]
+               apply an HRIS CSV export to the identity store and print a JSON report
   help         show this message
 `;
 
@@ -15,6 +26,14 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve':
       await runServe(loadConfig());
       return -1; // keeps running
+    case 'worker':
+      return runWorker();
+    case 'rebuild':
+      return runRebuild(argv.slice(1));
+    case 'mapping':
+      return runMapping(argv.slice(1));
+    case 'hris':
+      return runHris(argv.slice(1));
     case 'help':
     case '--help':
     case '-h':
@@ -34,6 +53,9 @@ main(process.argv.slice(2)).then(
     if (error instanceof ConfigError) {
       process.stderr.write(`lrs: configuration error: ${error.message}\n`);
       process.exitCode = 78; // EX_CONFIG
+    } else if (error instanceof MappingError) {
+      process.stderr.write(`lrs: the mapping files have problems:\n${error.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+      process.exitCode = 78;
     } else {
       process.stderr.write(`lrs: ${(error as Error).stack ?? String(error)}\n`);
       process.exitCode = 1;

@@ -1,4 +1,4 @@
-/** `lrs serve`: the HTTP server on the configured store (the projection worker joins it later). */
+/** `lrs serve`: the HTTP server on the configured store, with the projection worker in-process. */
 import { serve } from '@hono/node-server';
 import type { Config } from '../config.js';
 import { createLogger } from '../logging.js';
@@ -7,6 +7,9 @@ import { createApp } from '../server.js';
 import { staticCredentials } from '../auth/credentials.js';
 import { seedCredential } from '../auth/seed.js';
 import { monotonicClock } from '../clock.js';
+import { identityConfig } from '../../projections/identity/settings.js';
+import { createProjector } from '../../projections/worker/runtime.js';
+import { startWorkerLoop } from '../../projections/worker/loop.js';
 
 /** The account homePage of authorities derived from this LRS's own credentials. */
 export const CREDENTIAL_HOMEPAGE = 'urn:lrs:credential';
@@ -14,6 +17,8 @@ export const CREDENTIAL_HOMEPAGE = 'urn:lrs:credential';
 export async function runServe(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);
+  // Built before listening: a broken mapping file stops start-up instead of a half-working server.
+  const projector = await createProjector(config, store, logger);
   const seed = seedCredential(config, logger);
   const credentials = staticCredentials(seed ? [{ ...seed, scopes: ['all'] }] : [], CREDENTIAL_HOMEPAGE);
   const app = createApp({
@@ -23,14 +28,20 @@ export async function runServe(config: Config): Promise<void> {
     clock: monotonicClock(),
     maxBodyBytes: config.maxBodyBytes,
     maxPageSize: config.maxPageSize,
+    xapiDefaultVersion: config.xapiDefaultVersion,
+    hris: { identity: identityConfig(config), webhookSecret: config.hrisWebhookSecret },
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
     logger.info({ port: info.port, store: store.kind }, `xAPI LRS listening on http://localhost:${info.port}/xapi`);
   });
+  const worker = startWorkerLoop(projector, logger);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      void store.close().then(() => process.exit(0));
+      void worker
+        .stop()
+        .then(() => store.close())
+        .then(() => process.exit(0));
     });
   };
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -5,6 +5,8 @@
  * Everything an adapter needs to index a statement is computed before it is called
  * (lrs/statements/keys.ts), so both adapters share the shaping and differ only in I/O.
  */
+import type { IdentityStore } from './identity-port.js';
+import type { ProjectionStore } from './projection-port.js';
 
 /** A statement as the LRS keeps it. `statement` is the stored form (with stored, authority, version). */
 export interface StatementRecord {
@@ -68,6 +70,10 @@ export interface StatementStore {
   query(query: StatementQuery): Promise<StatementRecord[]>;
   /** Highest seq stored so far (0 when empty). */
   maxSeq(): Promise<number>;
+  /** The log the projection follows: every statement (voided ones too) above `afterSeq`, in seq order, at most `limit`. */
+  readLog(afterSeq: number, limit: number): Promise<StatementRecord[]>;
+  /** The statements with these seqs (voided ones too), in seq order. */
+  getBySeqs(seqs: number[]): Promise<StatementRecord[]>;
 }
 
 /** An attachment body, addressed by the SHA-2 hash the statement gives for it. */
@@ -88,9 +94,114 @@ export interface AttachmentStore {
   get(sha2s: string[]): Promise<AttachmentContent[]>;
 }
 
+/**
+ * The LRS's canonical Activity definitions (xAPI 1.0.3 Data 2.4.4.1: the LRS may update its
+ * canonical definition from the statements it accepts). Part of the statement aggregate:
+ * written by the statement write path after an insert, read by GET /activities.
+ */
+export interface ActivityDefinitionUpdate {
+  /** The Activity id (IRI). */
+  id: string;
+  /** The definition as a statement carried it. */
+  definition: Record<string, unknown>;
+}
+
+/** Folds a definition seen in a statement into the canonical one (lrs/activities/definition.ts). */
+export type DefinitionMerge = (canonical: Record<string, unknown>, incoming: Record<string, unknown>) => Record<string, unknown>;
+
+export interface ActivityStore {
+  /**
+   * Folds each update, in order, into the stored canonical definition with `merge` (an Activity
+   * without one starts from `{}`). Each Activity's read-merge-write is atomic.
+   */
+  mergeDefinitions(updates: ActivityDefinitionUpdate[], merge: DefinitionMerge): Promise<void>;
+  /** The canonical definition of an Activity, or null when no statement defined it. */
+  getDefinition(id: string): Promise<Record<string, unknown> | null>;
+}
+
+/** The three document resources (xAPI 1.0.3 Communication 2.2–2.7), stored side by side. */
+export type DocumentResource = 'state' | 'activity-profile' | 'agent-profile';
+
+/**
+ * Where a document lives: its resource and the context that scopes its id. Fields a resource
+ * is not scoped by are null (an agent profile has no activityId, an activity profile no agent,
+ * only state documents have a registration).
+ */
+export interface DocumentScope {
+  resource: DocumentResource;
+  /** Activity id (IRI), as sent. */
+  activityId: string | null;
+  /** Agent identity (lrs/statements/keys.ts `actorIdentity`). */
+  agent: string | null;
+  /** Lower-case registration UUID; null is the context without a registration. */
+  registration: string | null;
+}
+
+/** One document: its scope and its id (stateId / profileId). */
+export interface DocumentKey extends DocumentScope {
+  id: string;
+}
+
+/** What is stored for a document: the bytes exactly as sent, with their type and metadata. */
+export interface DocumentContent {
+  contentType: string;
+  contents: Uint8Array;
+  /** Lower-case hex SHA-1 of `contents` (the ETag, unquoted). */
+  etag: string;
+  /** When the document was last written (UTC ISO 8601 with milliseconds). */
+  updated: string;
+}
+
+export interface StoredDocument extends DocumentContent {
+  id: string;
+  /**
+   * Opaque token that changes on every write (unlike the ETag, which repeats for equal bytes):
+   * what conditional writes compare, so a read-decide-write can tell that it raced.
+   */
+  revision: string;
+}
+
+/**
+ * Selects documents of one resource for listing or deleting many. `registration` undefined
+ * selects every registration (and none); a value or null selects that context only.
+ */
+export interface DocumentSelection {
+  resource: DocumentResource;
+  activityId: string | null;
+  agent: string | null;
+  registration?: string | null;
+}
+
+/** A conditional write either happened or found the document changed since it was read. */
+export type DocumentWriteOutcome = { kind: 'written' } | { kind: 'changed' };
+
+/**
+ * Documents, written conditionally: the caller reads, decides (preconditions, merge) and
+ * writes against the revision it read; on `changed` it decides again (STYLE.md "Take" 1 and 3).
+ */
+export interface DocumentStore {
+  get(key: DocumentKey): Promise<StoredDocument | null>;
+  /** Writes the document if the stored revision is still `expected` (null: there is none). */
+  put(key: DocumentKey, document: DocumentContent, expected: string | null): Promise<DocumentWriteOutcome>;
+  /**
+   * Deletes the document. With `expected` it must still be at that revision; without, a missing
+   * document counts as written (deleting is idempotent).
+   */
+  delete(key: DocumentKey, expected?: string): Promise<DocumentWriteOutcome>;
+  /** Ids and update times of the selected documents, by id; with `since`, only those updated strictly after it. */
+  list(selection: DocumentSelection, since?: string): Promise<{ id: string; updated: string }[]>;
+  /** Deletes the selected documents; returns how many. */
+  deleteMany(selection: DocumentSelection): Promise<number>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongodb';
   readonly statements: StatementStore;
   readonly attachments: AttachmentStore;
+  readonly activities: ActivityStore;
+  readonly documents: DocumentStore;
+  /** HRIS employees, identity keys, applied HRIS events, identity audit log (identity-port.ts). */
+  readonly identity: IdentityStore;
+  readonly projections: ProjectionStore;
   close(): Promise<void>;
 }

@@ -36,14 +36,15 @@ function smallPage(): string {
 
 function ceilingApp(): Hono {
   const page = smallPage();
-  const json = { 'Content-Type': 'application/json' };
+  // A fresh headers object per response: @hono/node-server may keep and change the one it is given.
+  const json = () => ({ 'Content-Type': 'application/json' });
   const app = new Hono();
   app.post('/xapi/statements', async (c) => {
     await c.req.text();
     const count = Number(c.req.header(COUNT_HEADER) ?? '1');
-    return c.body(idsJson(Number.isSafeInteger(count) && count > 0 ? count : 1), 200, json);
+    return c.body(idsJson(Number.isSafeInteger(count) && count > 0 ? count : 1), 200, json());
   });
-  app.get('/xapi/statements', (c) => c.body(page, 200, json));
+  app.get('/xapi/statements', (c) => c.body(page, 200, json()));
   app.get('/xapi/about', (c) => c.json({ version: ['1.0.3'] }));
   return app;
 }

@@ -12,7 +12,6 @@
  * request goes to 127.0.0.1. Servers and temp files are removed on any exit.
  */
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +25,7 @@ import { BodyFactory, COUNT_HEADER, agentMbox } from './statements.js';
 import { freePort, killChildrenOnExit, removeTempDir, startServer, tempDir, type ServerChild } from './children.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
 import { sampleRss, statusKb } from './memory.js';
+import { cpuSnapshot, cpuUse } from './machine.js';
 import { preload } from './seed.js';
 import { block, figuresTable, formatNumber as fmt, type Figure } from './report.js';
 
@@ -50,8 +50,7 @@ const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/)
 
 function packageVersion(name: string): string {
   try {
-    const require = createRequire(import.meta.url);
-    return (require(`${name}/package.json`) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return '?';
   }
@@ -101,15 +100,31 @@ async function preflight(server: ServerChild, init: { method: string; path: stri
 interface Measured {
   warmup: LoadResult | null;
   run: LoadResult;
+  /** Cores' worth of CPU during the measured run. */
+  cpu: { server: number; loadGenerator: number; others: number };
 }
 
+/** Most CPU that other processes took during any measured run. */
+let busiestOthers = 0;
+
 /** A warm-up run (not measured) and the measured run, with one line of progress. */
-async function measure(label: string, settings: BenchSettings, load: Omit<LoadOptions, 'seconds'>, describe: (r: LoadResult) => string): Promise<Measured> {
+async function measure(
+  label: string,
+  settings: BenchSettings,
+  server: ServerChild,
+  load: Omit<LoadOptions, 'seconds'>,
+  describe: (r: LoadResult) => string,
+): Promise<Measured> {
   const warmup = settings.warmupSeconds > 0 ? await runLoad({ ...load, seconds: settings.warmupSeconds }) : null;
+  const before = cpuSnapshot([server.pid, 'self']);
   const run = await runLoad({ ...load, seconds: settings.seconds });
+  const use = cpuUse(before, cpuSnapshot([server.pid, 'self']));
+  const cpu = { server: use.processes[0] ?? 0, loadGenerator: use.processes[1] ?? 0, others: use.others };
+  busiestOthers = Math.max(busiestOthers, cpu.others);
   const problems = run.non2xx + run.errors > 0 ? `  [non-2xx ${run.non2xx} ${JSON.stringify(run.statusCounts)}, errors ${run.errors}, timeouts ${run.timeouts}]` : '';
-  log(`  ${label.padEnd(34)} ${describe(run)}${problems}`);
-  return { warmup, run };
+  log(`  ${label.padEnd(36)} ${describe(run)}${problems}`);
+  log(`  ${''.padEnd(36)} cpu (cores): server ${cpu.server.toFixed(2)}, load generator ${cpu.loadGenerator.toFixed(2)}, other processes ${cpu.others.toFixed(2)}`);
+  return { warmup, run, cpu };
 }
 
 interface PostFigures {
@@ -149,6 +164,7 @@ async function main(): Promise<void> {
       ['autocannon', packageVersion('autocannon')],
       ['hono / @hono/node-server', `${packageVersion('hono')} / ${packageVersion('@hono/node-server')}`],
       ['better-sqlite3 / SQLite', `${packageVersion('better-sqlite3')} / ${sqliteVersion()}`],
+      ['load average at start', os.loadavg().map((l) => l.toFixed(2)).join(' ')],
     ]),
   );
   log(
@@ -195,11 +211,11 @@ async function main(): Promise<void> {
   {
     const loads = postLoads(ceiling.origin, settings, bodies);
     ceilingPost = {
-      batch: await measure(`POST batches of ${settings.batchSize}`, settings, loads.batch, describePost(settings.batchSize)),
-      single: await measure('POST one statement per request', settings, loads.single, describePost(1)),
+      batch: await measure(`POST batches of ${settings.batchSize}`, settings, ceiling, loads.batch, describePost(settings.batchSize)),
+      single: await measure('POST one statement per request', settings, ceiling, loads.single, describePost(1)),
     };
     for (const connections of settings.getConnections) {
-      ceilingGet.set(connections, await measure(`GET fixed 3-statement page, ${connections} conn.`, settings, getLoad(ceiling.origin, connections), describeGet));
+      ceilingGet.set(connections, await measure(`GET fixed 3-statement page, ${connections} conn.`, settings, ceiling, getLoad(ceiling.origin, connections), describeGet));
     }
   }
   await ceiling.stop();
@@ -215,12 +231,12 @@ async function main(): Promise<void> {
     await preflight(ingest, { method: 'POST', path: STATEMENTS_PATH, body: bodies.batch(settings.batchSize), headers: loads.batch.headers }),
   ) as unknown[];
   if (!Array.isArray(firstIds) || firstIds.length !== settings.batchSize) throw new Error(`lrs serve: POST answered ${JSON.stringify(firstIds).slice(0, 200)}`);
-  const realBatch = await measure(`POST batches of ${settings.batchSize}`, settings, loads.batch, describePost(settings.batchSize));
+  const realBatch = await measure(`POST batches of ${settings.batchSize}`, settings, ingest, loads.batch, describePost(settings.batchSize));
   const rss = sampler.stop();
   const samplingMs = performance.now() - samplingStarted;
   const hwmKb = statusKb(ingest.pid, 'VmHWM');
   const ingested = settings.batchSize * (1 + realBatch.run.ok + (realBatch.warmup?.ok ?? 0));
-  const realSingle = await measure('POST one statement per request', settings, loads.single, describePost(1));
+  const realSingle = await measure('POST one statement per request', settings, ingest, loads.single, describePost(1));
   await ingest.stop();
   removeTempDir(ingestDir);
 
@@ -250,7 +266,7 @@ async function main(): Promise<void> {
   }
   const realGet = new Map<number, Measured>();
   for (const connections of settings.getConnections) {
-    realGet.set(connections, await measure(`GET ?agent=<random>, ${connections} conn.`, settings, getLoad(query.origin, connections), describeGet));
+    realGet.set(connections, await measure(`GET ?agent=<random>, ${connections} conn.`, settings, query, getLoad(query.origin, connections), describeGet));
   }
   await query.stop();
   removeTempDir(queryDir);
@@ -320,6 +336,12 @@ async function main(): Promise<void> {
       ['memory', `peak VmRSS ${fmt((rss.peakKb ?? Number.NaN) / 1024, 0)} MB over ${rss.samples} samples in ${seconds(samplingMs)}, while ingesting ${fmt(ingested, 0)} statements from an empty store (VmHWM ${fmt((hwmKb ?? Number.NaN) / 1024, 0)} MB); the target is for 1,000,000 ingested`],
       ['load generator', 'shares the CPUs with the server; near the ceiling of small requests it, not the server, may be the limit'],
       ['listen address', 'lrs serve binds 0.0.0.0 (src/cli/serve.ts); the bench sends only to 127.0.0.1'],
+      [
+        'machine',
+        busiestOthers > 0.1
+          ? `SHARED: other processes took up to ${busiestOthers.toFixed(2)} of ${os.cpus().length} cores during a measured run (see the cpu lines), which depresses the figures`
+          : `quiet: other processes took at most ${busiestOthers.toFixed(2)} cores during any measured run`,
+      ],
       ['non-2xx / errors', anyFailed ? 'SOME — see the bracketed counts above' : 'none'],
       ['total time', seconds(performance.now() - started)],
     ]),

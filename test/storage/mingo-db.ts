@@ -252,6 +252,11 @@ export class MingoCollection<T extends Doc = Doc> implements CollectionLike<T> {
     return { matchedCount: docs.length, modifiedCount: modified };
   }
 
+  async countDocuments(filter: Filter): Promise<number> {
+    this.record('countDocuments');
+    return this.matching(filter).length;
+  }
+
   async deleteMany(filter: Filter): Promise<{ deletedCount: number }> {
     this.record('deleteMany');
     const query = new Query(filter);

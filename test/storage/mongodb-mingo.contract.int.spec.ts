@@ -10,6 +10,7 @@ import { STATEMENT_INDEXES, type StatementDocument } from '../../src/storage/mon
 import type { Store } from '../../src/storage/port.js';
 import { DuplicateKeyError, MingoDb } from './mingo-db.js';
 import { describeAttachmentStoreContract } from './attachments.contract.js';
+import { describeDocumentStoreContract } from './documents.contract.js';
 import {
   agent,
   agentKey,
@@ -25,6 +26,7 @@ const STANDIN = 'MongoDB adapter on mingo stand-in';
 
 describeStatementStoreContract(STANDIN, async () => mongoStoreFromDb(new MingoDb(), async () => {}));
 describeAttachmentStoreContract(STANDIN, async () => mongoStoreFromDb(new MingoDb(), async () => {}));
+describeDocumentStoreContract(STANDIN, async () => mongoStoreFromDb(new MingoDb(), async () => {}));
 
 /** Two adapter instances over one stand-in database: two LRS processes sharing a server. */
 async function twoWriters(): Promise<{ db: MingoDb; one: Store; two: Store }> {

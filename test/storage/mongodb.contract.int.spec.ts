@@ -9,6 +9,7 @@ import { describe, it } from 'vitest';
 import { openMongoStore } from '../../src/storage/mongodb/index.js';
 import { describeStatementStoreContract } from './statements.contract.js';
 import { describeAttachmentStoreContract } from './attachments.contract.js';
+import { describeDocumentStoreContract } from './documents.contract.js';
 import type { Store } from '../../src/storage/port.js';
 
 const url = process.env.MONGODB_URL;
@@ -33,6 +34,7 @@ if (url) {
   };
   describeStatementStoreContract('MongoDB adapter on a real server', openTempDb);
   describeAttachmentStoreContract('MongoDB adapter on a real server', openTempDb);
+  describeDocumentStoreContract('MongoDB adapter on a real server', openTempDb);
 } else {
   describe.skip('StatementStore contract: MongoDB adapter on a real server — needs MONGODB_URL (docker compose up mongodb)', () => {
     it('needs MONGODB_URL (docker compose up mongodb)', () => {});

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import { describeStatementStoreContract } from './statements.contract.js';
 import { describeAttachmentStoreContract } from './attachments.contract.js';
+import { describeDocumentStoreContract } from './documents.contract.js';
 import type { Store } from '../../src/storage/port.js';
 
 async function openTempStore(): Promise<Store> {
@@ -21,3 +22,4 @@ async function openTempStore(): Promise<Store> {
 
 describeStatementStoreContract('SQLite adapter (temp file)', openTempStore);
 describeAttachmentStoreContract('SQLite adapter (temp file)', openTempStore);
+describeDocumentStoreContract('SQLite adapter (temp file)', openTempStore);

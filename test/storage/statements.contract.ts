@@ -455,5 +455,27 @@ export function describeStatementStoreContract(name: string, open: () => Promise
         expect(await store.statements.maxSeq()).toBe(next);
       });
     });
+
+    describe(`${name}: the log the projection follows`, () => {
+      it(`${name}: readLog returns every statement above a seq in seq order, voided ones included`, async () => {
+        const a = statement();
+        const b = statement();
+        const seqs = await storeAll(a, b, voiding(a));
+        const log = await store.statements.readLog(0, 10);
+        expect(log.map((r) => r.seq)).toEqual(seqs);
+        expect(log.map((r) => r.voided)).toEqual([true, false, false]);
+        expect((await store.statements.readLog(seqs[0] as number, 1)).map((r) => r.id)).toEqual([b.id]);
+        expect(await store.statements.readLog(seqs[2] as number, 10)).toEqual([]);
+      });
+
+      it(`${name}: getBySeqs returns those statements in seq order and skips unknown seqs`, async () => {
+        const a = statement();
+        const b = statement();
+        const [sa, sb] = await storeAll(a, b, voiding(b));
+        const found = await store.statements.getBySeqs([sb as number, 999_999, sa as number]);
+        expect(found.map((r) => [r.id, r.voided])).toEqual([[a.id, false], [b.id, true]]);
+        expect(await store.statements.getBySeqs([])).toEqual([]);
+      });
+    });
   });
 }

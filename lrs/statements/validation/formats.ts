@@ -56,6 +56,17 @@ export function isStatementVersion(s: string): boolean {
   return VERSION.test(s);
 }
 
+/**
+ * Statement version in an xAPI 2.0 request (9274.1.1 4.2.4.3: statements retain the version they
+ * are accepted with, 2.0.0 for every 2.0.x): 1.0.x as above, or 2.0 / 2.0.x. The ADL 2.0 suite
+ * posts "1.0", "1.0.9" and "2.0.0" expecting 200, and "1.1.0", "0.9.9" expecting 400.
+ */
+const VERSION_2 = /^2\.0(?:\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)?$/;
+
+export function isStatementVersion2(s: string): boolean {
+  return VERSION.test(s) || VERSION_2.test(s);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Attachment contentType (Data 2.4.11): an Internet Media Type, "type/subtype" with optional
 // parameters (RFC 6838 restricted-name characters; parameters are not inspected).
@@ -228,6 +239,36 @@ export function parseTimestamp(s: string): ParsedTimestamp | null {
   }
   const epochMs = utcMs - t.offsetMinutes * 60_000;
   return { epochSeconds: Math.floor(epochMs / 1000), fraction: t.fraction, hasTimeZone: t.hasTimeZone };
+}
+
+/**
+ * xAPI 2.0 timestamps (9274.1.1 5.2.7, "expressed using the format described in RFC 3339"):
+ * RFC 3339 section 5.6 date-time, i.e. YYYY-MM-DDThh:mm:ss[.f+] followed by Z or ±hh:mm. Seconds
+ * and the offset are required; "T" and "Z" may be lower case (5.6 NOTE). Refused as well: what
+ * the ISO 8601 check above refuses, including "-00:00" (RFC 3339 4.3 gives it a meaning of its own
+ * that ISO 8601, of which the specification calls RFC 3339 a profile, does not have; the ADL
+ * suite expects it refused) and hour 24, which RFC 3339 does not have.
+ */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt](\d{2}):\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+export function isRfc3339Timestamp(s: string): boolean {
+  const m = RFC3339.exec(s);
+  return m !== null && Number(m[1]) < 24 && timestampFields(s) !== null;
+}
+
+/**
+ * A valid timestamp as the same instant in UTC, YYYY-MM-DDThh:mm:ss[.f+]Z, keeping the fraction
+ * digits as written (9274.1.1 4.2.7: the LRS converts timestamps to UTC rather than refusing
+ * them). Null when the timestamp is not valid or its year falls outside 0000–9999.
+ */
+export function toUtcTimestamp(s: string): string | null {
+  const parsed = parseTimestamp(s);
+  if (parsed === null) return null;
+  const date = new Date(parsed.epochSeconds * 1000);
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(date.getTime()) || year < 0 || year > 9999) return null;
+  const whole = date.toISOString().slice(0, 19); // YYYY-MM-DDThh:mm:ss
+  return `${whole}${parsed.fraction === '' ? '' : `.${parsed.fraction}`}Z`;
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -1,5 +1,6 @@
 /**
- * Validation of xAPI 1.0.3 statements as sent by clients (xAPI-Data.md section 2 and 4).
+ * Validation of xAPI 1.0.3 and 2.0.0 statements as sent by clients (1.0.3 xAPI-Data.md sections 2
+ * and 4; IEEE 9274.1.1 section 4.2).
  *
  * validateStatement = JSON Schema (structure, types, allowed properties; see schema.ts)
  *                   + rules the schema does not express (formats and cross-property rules;
@@ -8,6 +9,7 @@
  */
 import { agentSchemaProblems, statementSchemaProblems } from './schema.js';
 import { agentRuleProblems, statementRuleProblems } from './rules.js';
+import type { XapiVersion } from '../../version.js';
 
 export interface ValidationProblem {
   /** Where the problem is, e.g. `statement.actor.mbox` or `statements[3].context.contextActivities.parent[0].id`. */
@@ -20,9 +22,12 @@ export interface ValidationProblem {
 
 export { isUuid } from './formats.js';
 
-/** Validates one statement (POST/PUT /statements). `path` prefixes every problem path. */
-export function validateStatement(input: unknown, path = 'statement'): ValidationProblem[] {
-  return combine(statementSchemaProblems(input, path), statementRuleProblems(input, path));
+/**
+ * Validates one statement (POST/PUT /statements) under the rules of the request's xAPI version
+ * (1.0.3 unless told). `path` prefixes every problem path.
+ */
+export function validateStatement(input: unknown, path = 'statement', version: XapiVersion = '1.0.3'): ValidationProblem[] {
+  return combine(statementSchemaProblems(input, path), statementRuleProblems(input, path, version));
 }
 
 /**

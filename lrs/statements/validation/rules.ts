@@ -3,11 +3,16 @@
  * functional identifiers, Group kinds, interaction components, score ranges and cross-property
  * constraints. Section numbers refer to xAPI-Data.md of the 1.0.3 specification.
  *
+ * A statement sent as xAPI 2.0 (IEEE 9274.1.1) differs in three rules, chosen by the `version`
+ * argument: context agents and context groups (4.2.2.5) are allowed — and refused in 1.0.3;
+ * timestamps must be RFC 3339 date-times (5.2.7); the version property may also be 2.0.x.
+ *
  * The walk runs whether or not the schema accepted the input, so every rule guards the types it
  * reads and reports nothing about values of the wrong type (the schema reports those). Each
  * problem is reported once, at the most specific path.
  */
 import type { ValidationProblem } from './index.js';
+import type { XapiVersion } from '../../version.js';
 import {
   isDuration,
   isIri,
@@ -15,7 +20,9 @@ import {
   isMailtoIri,
   isMediaType,
   isSha1Hex,
+  isRfc3339Timestamp,
   isStatementVersion,
+  isStatementVersion2,
   isTimestamp,
   isUuid,
   joinPath,
@@ -60,9 +67,9 @@ function report(out: Out, path: string, rule: string, message: string): void {
 // ---------------------------------------------------------------------------------------------
 // Entry points
 
-export function statementRuleProblems(input: unknown, path: string): ValidationProblem[] {
+export function statementRuleProblems(input: unknown, path: string, version: XapiVersion = '1.0.3'): ValidationProblem[] {
   const out: Out = [];
-  checkStatement(input, path, out, false);
+  checkStatement(input, path, out, false, version);
   return out;
 }
 
@@ -75,21 +82,21 @@ export function agentRuleProblems(input: unknown, path: string): ValidationProbl
 // ---------------------------------------------------------------------------------------------
 // Statement and SubStatement (Data 2.4, 2.4.4.3)
 
-function checkStatement(s: unknown, path: string, out: Out, isSubStatement: boolean): void {
+function checkStatement(s: unknown, path: string, out: Out, isSubStatement: boolean, version: XapiVersion): void {
   if (!isObject(s)) return;
   if (!isSubStatement) {
     // id, stored, version and authority are not allowed in a SubStatement (schema reports that).
     checkUuid(s['id'], dot(path, 'id'), out);
-    checkTimestamp(s['stored'], dot(path, 'stored'), out);
-    checkVersion(s['version'], dot(path, 'version'), out);
+    checkTimestamp(s['stored'], dot(path, 'stored'), out, version);
+    checkVersion(s['version'], dot(path, 'version'), out, version);
     checkAuthority(s['authority'], dot(path, 'authority'), out);
   }
   checkActor(s['actor'], dot(path, 'actor'), out);
   checkVerb(s['verb'], dot(path, 'verb'), out);
-  checkStatementObject(s['object'], dot(path, 'object'), out, isSubStatement);
+  checkStatementObject(s['object'], dot(path, 'object'), out, isSubStatement, version);
   checkResult(s['result'], dot(path, 'result'), out);
-  checkContext(s['context'], dot(path, 'context'), out, s['object']);
-  checkTimestamp(s['timestamp'], dot(path, 'timestamp'), out);
+  checkContext(s['context'], dot(path, 'context'), out, s['object'], version);
+  checkTimestamp(s['timestamp'], dot(path, 'timestamp'), out, version);
   checkAttachments(s['attachments'], dot(path, 'attachments'), out);
   if (!isSubStatement) checkVoidingObject(s, path, out);
 }
@@ -101,16 +108,24 @@ function checkUuid(v: unknown, path: string, out: Out): void {
   }
 }
 
-/** Data 2.4.7, 2.4.8, 4.5: ISO 8601 timestamps. */
-function checkTimestamp(v: unknown, path: string, out: Out): void {
-  if (typeof v === 'string' && !isTimestamp(v)) {
+/** Data 2.4.7, 2.4.8, 4.5: ISO 8601 timestamps; in xAPI 2.0, RFC 3339 date-times (9274.1.1 5.2.7). */
+function checkTimestamp(v: unknown, path: string, out: Out, version: XapiVersion): void {
+  if (typeof v !== 'string') return;
+  if (version === '2.0.0') {
+    if (!isRfc3339Timestamp(v)) {
+      report(out, path, 'rfc3339-timestamp', `"${v}" is not an RFC 3339 date-time such as 2024-05-01T12:00:00.000Z (seconds and a Z or ±hh:mm offset are required; -00:00 is not allowed)`);
+    }
+  } else if (!isTimestamp(v)) {
     report(out, path, 'iso8601-timestamp', `"${v}" is not an ISO 8601 date and time (offsets such as -00:00 are not allowed)`);
   }
 }
 
-/** Data 2.4.10: the version, if present, must be 1.0 or start with 1.0. */
-function checkVersion(v: unknown, path: string, out: Out): void {
-  if (typeof v === 'string' && !isStatementVersion(v)) {
+/** Data 2.4.10: the version, if present, must be 1.0 or start with 1.0.; xAPI 2.0 also takes 2.0 and 2.0.x. */
+function checkVersion(v: unknown, path: string, out: Out, version: XapiVersion): void {
+  if (typeof v !== 'string') return;
+  if (version === '2.0.0') {
+    if (!isStatementVersion2(v)) report(out, path, 'version', `version "${v}" is not supported: it must be 1.0, 1.0.x, 2.0 or 2.0.x`);
+  } else if (!isStatementVersion(v)) {
     report(out, path, 'version', `version "${v}" is not supported: it must be "1.0" or start with "1.0."`);
   }
 }
@@ -223,7 +238,7 @@ function checkVerb(v: unknown, path: string, out: Out): void {
 // ---------------------------------------------------------------------------------------------
 // Object (Data 2.4.4)
 
-function checkStatementObject(o: unknown, path: string, out: Out, inSubStatement: boolean): void {
+function checkStatementObject(o: unknown, path: string, out: Out, inSubStatement: boolean, version: XapiVersion): void {
   if (!isObject(o)) return;
   switch (o['objectType']) {
     case undefined:
@@ -241,7 +256,7 @@ function checkStatementObject(o: unknown, path: string, out: Out, inSubStatement
       break;
     case 'SubStatement':
       // A SubStatement inside a SubStatement is reported by the schema (substatement-nesting).
-      if (!inSubStatement) checkStatement(o, path, out, true);
+      if (!inSubStatement) checkStatement(o, path, out, true, version);
       break;
     default:
       break; // unknown objectType: reported by the schema
@@ -354,13 +369,14 @@ function checkScore(s: JsonObject, path: string, out: Out): void {
 // ---------------------------------------------------------------------------------------------
 // Context (Data 2.4.6)
 
-function checkContext(c: unknown, path: string, out: Out, statementObject: unknown): void {
+function checkContext(c: unknown, path: string, out: Out, statementObject: unknown, version: XapiVersion): void {
   if (!isObject(c)) return;
   checkUuid(c['registration'], dot(path, 'registration'), out);
   checkActor(c['instructor'], dot(path, 'instructor'), out);
   const team = c['team'];
   if (isObject(team) && team['objectType'] === 'Group') checkGroup(team, dot(path, 'team'), out);
   checkContextActivities(c['contextActivities'], dot(path, 'contextActivities'), out);
+  checkContextAgentsAndGroups(c, path, out, version);
   checkRevisionAndPlatform(c, path, out, statementObject);
   const language = c['language'];
   if (typeof language === 'string' && !isLanguageTag(language)) {
@@ -382,6 +398,37 @@ function checkContextActivities(ca: unknown, path: string, out: Out): void {
     } else if (isObject(value)) {
       checkActivity(value, dot(path, key), out);
     }
+  }
+}
+
+/**
+ * xAPI 2.0 context agents and context groups (9274.1.1 4.2.2.5): each holds one Agent (exactly one
+ * IFI) or one Group (identified, or anonymous with members), and relevantTypes are IRIs; the
+ * schema checks the shapes. Neither exists in xAPI 1.0.3, whose context allows no other property.
+ */
+function checkContextAgentsAndGroups(c: JsonObject, path: string, out: Out, version: XapiVersion): void {
+  for (const [key, member, check] of [
+    ['contextAgents', 'agent', checkAgent],
+    ['contextGroups', 'group', checkGroup],
+  ] as const) {
+    const list = c[key];
+    if (list === undefined) continue;
+    const listPath = dot(path, key);
+    if (version !== '2.0.0') {
+      report(out, listPath, 'additional-property', `"${key}" is an xAPI 2.0 property; send the statement with X-Experience-API-Version: 2.0.0, or use ${key === 'contextAgents' ? 'instructor' : 'team'}`);
+      continue;
+    }
+    if (!Array.isArray(list)) continue;
+    list.forEach((item, i) => {
+      if (!isObject(item)) return;
+      const itemPath = `${listPath}[${i}]`;
+      const who = item[member];
+      if (isObject(who) && (member === 'group' ? who['objectType'] === 'Group' : who['objectType'] === undefined || who['objectType'] === 'Agent')) {
+        check(who, dot(itemPath, member), out);
+      }
+      const types = item['relevantTypes'];
+      if (Array.isArray(types)) types.forEach((type, j) => checkIri(type, `${itemPath}.relevantTypes[${j}]`, out));
+    });
   }
 }
 

@@ -60,7 +60,7 @@ export interface CollectionLike<T> {
   insertMany(docs: T[], options: { ordered: boolean }): Promise<unknown>;
   updateOne(filter: Filter, update: Update): Promise<unknown>;
   updateMany(filter: Filter, update: Update): Promise<unknown>;
-  deleteMany(filter: Filter): Promise<unknown>;
+  deleteMany(filter: Filter): Promise<{ deletedCount: number }>;
   findOneAndUpdate(
     filter: Filter,
     update: Update,
@@ -202,6 +202,17 @@ export function sortFor(q: Pick<StatementQuery, 'ascending'>): Record<string, 1 
 
 /** Highest seq: the last document by `_id`. */
 export const MAX_SEQ_SORT: Record<string, 1 | -1> = { _id: -1 };
+
+/** The projection's log: seq order, voided statements included. */
+export const LOG_SORT: Record<string, 1 | -1> = { _id: 1 };
+
+export function logFilter(afterSeq: number): Filter {
+  return { _id: { $gt: afterSeq } };
+}
+
+export function bySeqsFilter(seqs: number[]): Filter {
+  return { _id: { $in: seqs } };
+}
 
 /** A driver error (or one of its write errors) saying a unique index refused a document. */
 export function isDuplicateKeyError(error: unknown): boolean {

@@ -4,6 +4,10 @@ import type { Store } from '../port.js';
 import { STATEMENTS, STATEMENT_INDEXES, type DbLike } from './documents.js';
 import { mongoStatementStore } from './statements.js';
 import { mongoAttachmentStore } from './attachments.js';
+import { mongoActivityStore } from './activities.js';
+import { DOCUMENTS, DOCUMENT_INDEXES, mongoDocumentStore } from './documents-store.js';
+import { createIdentityIndexes, mongoIdentityStore } from './identity.js';
+import { createProjectionIndexes, mongoProjectionStore, type ProjectionDbLike } from './projections.js';
 
 export { STATEMENT_INDEXES } from './documents.js';
 export type { DbLike } from './documents.js';
@@ -12,12 +16,28 @@ export type { DbLike } from './documents.js';
 export async function createIndexes(db: DbLike): Promise<void> {
   const statements = db.collection(STATEMENTS);
   for (const index of STATEMENT_INDEXES) await statements.createIndex(index.key, index.options);
+  const documents = db.collection(DOCUMENTS);
+  for (const index of DOCUMENT_INDEXES) await documents.createIndex(index.key, index.options);
+  await createIdentityIndexes(db);
+  await createProjectionIndexes(db);
 }
 
-/** A store over a database handle; tests pass a stand-in (test/storage/mingo-db.ts). */
-export async function mongoStoreFromDb(db: DbLike, close: () => Promise<void>): Promise<Store> {
+/**
+ * A store over a database handle; tests pass a stand-in (test/storage/mingo-db.ts). The
+ * projection store also counts documents, hence `ProjectionDbLike` (DbLike + countDocuments).
+ */
+export async function mongoStoreFromDb(db: ProjectionDbLike, close: () => Promise<void>): Promise<Store> {
   await createIndexes(db);
-  return { kind: 'mongodb', statements: mongoStatementStore(db), attachments: mongoAttachmentStore(db), close };
+  return {
+    kind: 'mongodb',
+    statements: mongoStatementStore(db),
+    attachments: mongoAttachmentStore(db),
+    activities: mongoActivityStore(db),
+    documents: mongoDocumentStore(db),
+    identity: mongoIdentityStore(db),
+    projections: mongoProjectionStore(db),
+    close,
+  };
 }
 
 export async function openMongoStore(options: { url: string; dbName: string }): Promise<Store> {

@@ -32,6 +32,9 @@ import type {
 import {
   COUNTERS,
   MAX_SEQ_SORT,
+  LOG_SORT,
+  logFilter,
+  bySeqsFilter,
   RECORD_PROJECTION,
   REFERRER_PROJECTION,
   STATEMENTS,
@@ -261,6 +264,18 @@ export function mongoStatementStore(db: DbLike): StatementStore {
     async maxSeq() {
       const [last] = await statements.find({}, { projection: { _id: 1 } }).sort(MAX_SEQ_SORT).limit(1).toArray();
       return last?._id ?? 0;
+    },
+
+    async readLog(afterSeq, limit) {
+      if (limit <= 0) return [];
+      const docs = await statements.find(logFilter(afterSeq), { projection: RECORD_PROJECTION }).sort(LOG_SORT).limit(limit).toArray();
+      return docs.map(toRecord);
+    },
+
+    async getBySeqs(seqs) {
+      if (seqs.length === 0) return [];
+      const docs = await statements.find(bySeqsFilter(seqs), { projection: RECORD_PROJECTION }).sort(LOG_SORT).toArray();
+      return docs.map(toRecord);
     },
   };
 }

@@ -6,6 +6,10 @@ import type { Store } from '../port.js';
 import { migrate } from './migrations.js';
 import { sqliteStatementStore } from './statements.js';
 import { sqliteAttachmentStore } from './attachments.js';
+import { sqliteActivityStore } from './activities.js';
+import { sqliteDocumentStore } from './documents.js';
+import { sqliteIdentityStore } from './identity.js';
+import { sqliteProjectionStore } from './projections.js';
 
 export function openSqliteStore(file: string): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -19,6 +23,10 @@ export function openSqliteStore(file: string): Store {
     kind: 'sqlite',
     statements: sqliteStatementStore(db),
     attachments: sqliteAttachmentStore(db),
+    activities: sqliteActivityStore(db),
+    documents: sqliteDocumentStore(db),
+    identity: sqliteIdentityStore(db),
+    projections: sqliteProjectionStore(db),
     async close() {
       db.close();
     },

@@ -45,6 +45,113 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'documents and activities',
+    // Scope columns hold '' where a resource is not scoped by them (NULLs would be distinct in
+    // the unique index). Documents keep their bytes as a BLOB, exactly as sent.
+    sql: `
+      CREATE TABLE documents (
+        resource     TEXT NOT NULL,
+        activity_id  TEXT NOT NULL,
+        agent        TEXT NOT NULL,
+        registration TEXT NOT NULL,
+        id           TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        contents     BLOB NOT NULL,
+        etag         TEXT NOT NULL,
+        updated      TEXT NOT NULL,
+        revision     TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX documents_key ON documents (resource, activity_id, agent, registration, id);
+      CREATE TABLE activities (
+        id         TEXT PRIMARY KEY,
+        definition TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 4,
+    name: 'identity',
+    // employee_changes hands out change_seq (the log the projection follows); identity_keys
+    // holds each key once, which is what makes a key conflict detectable.
+    sql: `
+      CREATE TABLE employee_changes (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        employee_id TEXT    NOT NULL,
+        at          TEXT    NOT NULL
+      );
+      CREATE TABLE employees (
+        employee_id      TEXT    PRIMARY KEY,
+        email            TEXT    NOT NULL,
+        secondary_emails TEXT    NOT NULL,
+        given_name       TEXT    NOT NULL,
+        family_name      TEXT    NOT NULL,
+        department       TEXT    NOT NULL,
+        manager_id       TEXT,
+        job_title        TEXT    NOT NULL,
+        worker_type      TEXT    NOT NULL CHECK (worker_type IN ('employee', 'contractor')),
+        status           TEXT    NOT NULL CHECK (status IN ('active', 'terminated')),
+        change_seq       INTEGER NOT NULL UNIQUE,
+        updated_at       TEXT    NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE identity_keys (
+        key         TEXT PRIMARY KEY,
+        employee_id TEXT NOT NULL REFERENCES employees (employee_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX identity_keys_employee ON identity_keys (employee_id);
+      CREATE TABLE identity_audit (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        at          TEXT    NOT NULL,
+        action      TEXT    NOT NULL,
+        employee_id TEXT    NOT NULL,
+        source      TEXT    NOT NULL,
+        details     TEXT    NOT NULL
+      );
+      CREATE INDEX identity_audit_employee ON identity_audit (employee_id, id);
+      CREATE TABLE hris_events (
+        event_id    TEXT PRIMARY KEY,
+        employee_id TEXT NOT NULL,
+        applied_at  TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE identity_settings (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 5,
+    name: 'projections',
+    sql: `
+  CREATE TABLE projection_members (
+    member_id    TEXT PRIMARY KEY,
+    published_id TEXT NOT NULL UNIQUE,
+    content      TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    updated_at   TEXT NOT NULL,
+    last_seq     INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX projection_members_updated ON projection_members (updated_at);
+  CREATE TABLE projection_links (
+    member_id TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    PRIMARY KEY (member_id, seq)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX projection_links_seq ON projection_links (seq);
+  CREATE TABLE projection_unmatched (
+    key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (key, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX projection_unmatched_seq ON projection_unmatched (seq);
+  CREATE TABLE projection_checkpoints (
+    name     TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+  ) WITHOUT ROWID;
+`,
+  },
 ];
 
 export function migrate(db: Database.Database): void {

@@ -44,6 +44,10 @@ export function sqliteStatementStore(db: Database.Database): StatementStore {
   const voidedBy = db.prepare<[string], { seq: number }>('SELECT seq FROM statements WHERE ref_target = ? AND voiding = 1 LIMIT 1');
   const markVoided = db.prepare<[number]>('UPDATE statements SET voided = 1 WHERE seq = ?');
   const maxSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM statements');
+  const log = db.prepare<[number, number], Row>('SELECT seq, id, body, voided, voiding FROM statements WHERE seq > ? ORDER BY seq LIMIT ?');
+  const bySeqs = db.prepare<[string], Row>(
+    'SELECT seq, id, body, voided, voiding FROM statements WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq',
+  );
 
   /** Gives every statement that refers (directly or through a chain) to `id` the keys of the target. */
   function propagateKeys(id: string, keys: string[], visited: Set<string>): void {
@@ -136,6 +140,14 @@ export function sqliteStatementStore(db: Database.Database): StatementStore {
 
     async maxSeq() {
       return maxSeq.get()?.seq ?? 0;
+    },
+
+    async readLog(afterSeq, limit) {
+      return log.all(afterSeq, limit).map(toRecord);
+    },
+
+    async getBySeqs(seqs) {
+      return seqs.length === 0 ? [] : bySeqs.all(JSON.stringify(seqs)).map(toRecord);
     },
   };
 }

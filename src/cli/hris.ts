@@ -1,0 +1,90 @@
+/**
+ * `lrs hris import <file.csv> [--dry-run]`: applies an HRIS CSV export to the configured store
+ * (the same rows, rules and report as POST /hris/v1/employees) and prints the JSON report.
+ * Exit codes: 0 every row applied, 1 some rows rejected (or the file as a whole unusable: the
+ * error is printed as JSON instead of a report), 2 usage error (arguments, unreadable file).
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { loadConfig } from '../config.js';
+import { openStore } from '../storage/open.js';
+import { monotonicClock } from '../clock.js';
+import { HrisInputError, readCsvRows, validateRows } from '../../projections/hris/rows.js';
+import { importEmployees } from '../../projections/hris/sync.js';
+import { identityConfig } from '../../projections/identity/settings.js';
+
+export const HRIS_USAGE = `usage: lrs hris import <file.csv> [--dry-run]
+
+  Applies an HRIS CSV export (header: employee_id, email, secondary_emails, given_name,
+  family_name, department, manager_id, job_title, worker_type, status) to the store named by
+  the environment (STORE, SQLITE_PATH, MONGODB_URL…), row by row, and prints a JSON report.
+  --dry-run reports what would change without writing.
+  Exit 0 all rows applied, 1 some rows rejected, 2 usage error.
+`;
+
+export interface HrisCliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+}
+
+const processIo: HrisCliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  get env() {
+    return process.env;
+  },
+};
+
+function usageError(io: HrisCliIo, message: string): number {
+  io.stderr(`lrs hris: ${message}\n\n${HRIS_USAGE}`);
+  return 2;
+}
+
+export async function runHris(argv: string[], io: HrisCliIo = processIo): Promise<number> {
+  const [subcommand, ...rest] = argv;
+  if (subcommand === undefined) return usageError(io, 'the subcommand is missing');
+  if (subcommand === 'help' || subcommand === '--help' || subcommand === '-h') {
+    io.stdout(HRIS_USAGE);
+    return 0;
+  }
+  if (subcommand !== 'import') return usageError(io, `unknown subcommand "${subcommand}"`);
+  const flags = rest.filter((a) => a.startsWith('-'));
+  const files = rest.filter((a) => !a.startsWith('-'));
+  const unknown = flags.filter((f) => f !== '--dry-run');
+  if (unknown.length > 0) return usageError(io, `unknown option ${unknown.join(', ')}`);
+  if (files.length !== 1) return usageError(io, files.length === 0 ? 'the CSV file is missing' : 'give exactly one CSV file');
+  const file = files[0] as string;
+  const dryRun = flags.includes('--dry-run');
+
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return usageError(io, code === 'ENOENT' ? `${file} does not exist` : `${file} cannot be read (${code ?? String(error)})`);
+  }
+
+  const config = loadConfig(io.env);
+  let rows: ReturnType<typeof validateRows>;
+  try {
+    rows = validateRows(readCsvRows(text));
+  } catch (error) {
+    if (!(error instanceof HrisInputError)) throw error;
+    io.stdout(`${JSON.stringify({ error: { code: 'invalid-hris-input', message: error.message, problems: error.problems } }, null, 2)}\n`);
+    return 1;
+  }
+
+  const store = await openStore(config);
+  try {
+    const report = await importEmployees(
+      { identity: store.identity, config: identityConfig(config), now: monotonicClock() },
+      rows,
+      { dryRun, source: `cli:${basename(file)}` },
+    );
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    return report.rejected.length > 0 ? 1 : 0;
+  } finally {
+    await store.close();
+  }
+}

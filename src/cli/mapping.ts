@@ -1,0 +1,98 @@
+/**
+ * `lrs mapping validate [file]`: checks the mapping files (DESIGN.md §5) and prints every
+ * problem as `file:row:column: rule: message` (row = line in the file, header = 1; row 0 = the
+ * whole file). Exit codes: 0 valid (one OK line), 1 problems, 2 usage error. Without a file it
+ * checks the whole mappings directory (MAPPINGS_DIR or the project's mappings/); with one, that
+ * file, its kind by name: verbs*.csv, skills*.csv, otherwise a template.
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import {
+  checkMappingFiles,
+  formatProblem,
+  loadMapping,
+  mappingFileKind,
+  mappingsDir,
+  type MappingFileReport,
+} from '../../projections/mapping/index.js';
+
+export { mappingsDir } from '../../projections/mapping/index.js';
+
+export const MAPPING_USAGE = `usage: lrs mapping validate [file]
+
+  Checks the mapping template, verbs.csv and skills.csv. Without a file: every .csv in the
+  mappings directory (MAPPINGS_DIR, default: the project's mappings/). With a file: that file,
+  its kind by name (verbs*.csv, skills*.csv, otherwise a template such as lms-marketplace.v1.csv).
+  Prints file:row:column: rule: message per problem. Exit 0 valid, 1 problems, 2 usage error.
+`;
+
+export interface MappingCliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+const processIo: MappingCliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  get env() {
+    return process.env;
+  },
+  get cwd() {
+    return process.cwd();
+  },
+};
+
+/** Runs `lrs mapping …` with argv after "mapping"; returns the exit code. MAPPINGS_DIR errors throw ConfigError. */
+export function runMapping(argv: readonly string[], io: Partial<MappingCliIo> = {}): number {
+  const { stdout, stderr, env, cwd } = { ...processIo, ...io, env: io.env ?? processIo.env, cwd: io.cwd ?? processIo.cwd };
+  const [command, ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    stdout(MAPPING_USAGE);
+    return 0;
+  }
+  if (command !== 'validate') {
+    stderr(command === undefined ? MAPPING_USAGE : `lrs mapping: unknown command "${command}"\n\n${MAPPING_USAGE}`);
+    return 2;
+  }
+  const option = rest.find((arg) => arg.startsWith('-') && arg !== '-');
+  if (option !== undefined || rest.length > 1) {
+    stderr(`lrs mapping validate: ${option !== undefined ? `unknown option "${option}"` : 'expects at most one file'}\n\n${MAPPING_USAGE}`);
+    return 2;
+  }
+
+  const show = (file: string): string => {
+    const rel = relative(cwd, file);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+  };
+  const file = rest[0];
+  const target = file === undefined ? mappingsDir(withCwd(env, cwd)) : resolve(cwd, file);
+  const check = checkMappingFiles(file === undefined ? target : [target]);
+  if (check.problems.length > 0) {
+    for (const problem of check.problems) stdout(`${formatProblem(problem, show(problem.file))}\n`);
+    const files = new Set(check.problems.map((p) => p.file)).size;
+    stdout(`${check.problems.length} problem${check.problems.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}\n`);
+    return 1;
+  }
+
+  if (file === undefined) {
+    const mapping = loadMapping(target);
+    const templates = check.files.filter((f) => f.kind === 'template').length;
+    stdout(
+      `OK ${mapping.version}: ${mapping.fieldRules.length} template rows (${mapping.targets.length} targets), ` +
+        `${mapping.verbRules.length} verb rules, ${mapping.skillRules.length} skill rules` +
+        `${templates > 1 ? `, ${templates} templates checked` : ''} in ${show(target)}\n`,
+    );
+  } else {
+    const report = check.files[0] as MappingFileReport;
+    const what = { template: 'template rows', verbs: 'verb rules', skills: 'skill rules' }[mappingFileKind(target)];
+    stdout(`OK ${report.version ?? report.kind}: ${report.rows} ${what} in ${show(target)}\n`);
+  }
+  return 0;
+}
+
+/** MAPPINGS_DIR is resolved against the command's working directory. */
+function withCwd(env: Record<string, string | undefined>, cwd: string): Record<string, string | undefined> {
+  const dir = env['MAPPINGS_DIR'];
+  return dir === undefined || dir.trim() === '' ? env : { ...env, MAPPINGS_DIR: resolve(cwd, dir) };
+}

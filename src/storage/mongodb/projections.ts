@@ -1,0 +1,393 @@
+/**
+ * MongoDB projection store, written for a standalone server: no multi-document transactions.
+ * Documents, filters, updates and indexes are exported for the tests; the store only sends them.
+ *
+ * Collections:
+ * - `projection_members`: `_id` = member id; content and fold state as JSON text, so they
+ *   round-trip exactly as in SQLite (activity ids and extension keys are IRIs full of dots,
+ *   and `undefined` would come back as `null` from BSON);
+ * - `projection_links_0|1`: `{ _id: seq, memberId }`, one per attributed statement;
+ * - `projection_unmatched_0|1`: `{ _id: seq, keys }`, one per unmatched statement, so
+ *   "distinct seqs" is simply "documents";
+ * - `projection_checkpoints`: ONE document `{ _id: 'projection', positions, generation }`.
+ *   Writing it is the commit point of a batch: all positions (and, for a rebuild, the switch
+ *   to the rebuilt links) change in one single-document write.
+ * Links and unmatched rows live in two slots; `generation % 2` is the one readers use. A
+ * rebuild (`replaceAll`) fills the other slot and switches `generation`, so readers see either
+ * the previous rows or the rebuilt ones, never a mix.
+ *
+ * An incremental commit writes, in this order (each step idempotent, so a crash anywhere
+ * followed by a replay of the batch from the old checkpoints converges):
+ * 1. links (insert, a seq already linked keeps its member: first wins, as in SQLite) and
+ *    unmatched rows (insert, keys merged into an existing row);
+ * 2. each member, with a conditional upsert: applied only if the stored version is the one
+ *    this record was computed from (same, or one less when the content changed) and the
+ *    stored lastSeq is not beyond this record's. A single worker always passes (a replay
+ *    writes the very record already stored); a refusal means another writer got ahead, and
+ *    the commit fails before the checkpoints move, so the batch is redone from fresh reads.
+ *    This keeps members from going backwards; it is not a full compare-and-set (the port's
+ *    record does not carry the one it was computed from): one worker per store, as on SQLite;
+ * 3. resolved unmatched rows deleted (only now: until the members that folded them are
+ *    written, a replay must still find them to recompute those members);
+ * 4. the checkpoint document.
+ * Replay safety also needs the projector to skip folding a statement whose seq is at or
+ * below the stored member's lastSeq (projections/worker/projector.ts `foldedThrough`): a
+ * member written before the crash already holds it. Links are written before members, so a
+ * statement folded into a member is always linked to it (a recompute in between sees it).
+ *
+ * A rebuild writes: clear the staging slot → links, unmatched rows, resolved into it →
+ * members (conditional on the version only: a rebuild may lower lastSeq) → the checkpoint
+ * document with the next generation (the switch; conditional on the generation read, so two
+ * rebuilds cannot both switch) → clear the old slot. A crash before the switch leaves links,
+ * unmatched rows and checkpoints as they were; members already rewritten hold their rebuilt
+ * record (each write is atomic) — running the rebuild again finishes it and converges. A crash
+ * after the switch leaves a complete rebuilt projection and garbage in the old slot, which the
+ * next rebuild clears first. Neither a rebuild nor incremental batches may run concurrently
+ * with a rebuild (as with SQLite, whose rebuild also resets the checkpoints).
+ */
+import type { MemberRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
+import { toProfile } from '../../../projections/fold/render.js';
+import { isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './documents.js';
+
+export const PROJECTION_MEMBERS = 'projection_members';
+export const PROJECTION_CHECKPOINTS = 'projection_checkpoints';
+/** The two slots of links and of unmatched rows; `generation % 2` is the one in use. */
+export const PROJECTION_LINKS = ['projection_links_0', 'projection_links_1'] as const;
+export const PROJECTION_UNMATCHED = ['projection_unmatched_0', 'projection_unmatched_1'] as const;
+/** `_id` of the single document in projection_checkpoints. */
+export const PROJECTION_STATE_ID = 'projection';
+
+export interface MemberDocument {
+  _id: string;
+  publishedId: string;
+  /** ProfileContent as JSON text. */
+  content: string;
+  /** MemberFold as JSON text. */
+  state: string;
+  version: number;
+  updatedAt: string;
+  lastSeq: number;
+}
+
+export interface LinkDocument {
+  /** The statement's seq. */
+  _id: number;
+  memberId: string;
+}
+
+export interface UnmatchedDocument {
+  /** The statement's seq. */
+  _id: number;
+  /** Identity keys to retry it with. */
+  keys: string[];
+}
+
+export interface StateDocument {
+  _id: typeof PROJECTION_STATE_ID;
+  /** Checkpoint name → position. */
+  positions: Record<string, number>;
+  /** Rebuilds switched so far; `generation % 2` is the slot of links and unmatched rows in use. */
+  generation: number;
+}
+
+/** The driver subset this store uses: DbLike's, plus `countDocuments` (unmatchedCount). */
+export interface ProjectionCollectionLike<T> extends CollectionLike<T> {
+  countDocuments(filter: Filter): Promise<number>;
+}
+export interface ProjectionDbLike extends DbLike {
+  collection(name: string): ProjectionCollectionLike<any>;
+}
+
+export const PROJECTION_INDEXES: Readonly<Record<string, readonly IndexDefinition[]>> = {
+  [PROJECTION_MEMBERS]: [
+    /** profile(publishedId), and profiles() in published-id order. */
+    { key: { publishedId: 1 }, options: { name: 'published_id_unique', unique: true } },
+    /** profiles({ updatedSince }). */
+    { key: { updatedAt: 1 }, options: { name: 'updated_at' } },
+  ],
+  ...Object.fromEntries(PROJECTION_LINKS.map((name) => [name, [
+    /** memberSeqs: one member's seqs in order. */
+    { key: { memberId: 1, _id: 1 }, options: { name: 'member_seq' } },
+  ]])),
+  ...Object.fromEntries(PROJECTION_UNMATCHED.map((name) => [name, [
+    /** unmatchedWithKeys (multikey). */
+    { key: { keys: 1 }, options: { name: 'keys' } },
+  ]])),
+};
+
+export async function createProjectionIndexes(db: DbLike): Promise<void> {
+  for (const [collection, indexes] of Object.entries(PROJECTION_INDEXES)) {
+    for (const index of indexes) await db.collection(collection).createIndex(index.key, index.options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents, filters, updates (pure)
+// ---------------------------------------------------------------------------------------------
+
+export function toMemberDocument(m: MemberRecord): MemberDocument {
+  return {
+    _id: m.memberId,
+    publishedId: m.publishedId,
+    content: JSON.stringify(m.content),
+    state: JSON.stringify(m.state),
+    version: m.version,
+    updatedAt: m.updatedAt,
+    lastSeq: m.lastSeq,
+  };
+}
+
+export function toMemberRecord(doc: MemberDocument): MemberRecord {
+  return {
+    memberId: doc._id,
+    publishedId: doc.publishedId,
+    content: JSON.parse(doc.content) as MemberRecord['content'],
+    state: JSON.parse(doc.state) as MemberRecord['state'],
+    version: doc.version,
+    updatedAt: doc.updatedAt,
+    lastSeq: doc.lastSeq,
+  };
+}
+
+const profileOf = (doc: MemberDocument) => toProfile(JSON.parse(doc.content) as MemberRecord['content'], doc.version, doc.updatedAt);
+
+/**
+ * The conditional write of a member (an upsert: a new member is inserted). The projector
+ * computes `version` from the stored one, +1 when the content changed, so the stored version
+ * is `version` or `version - 1`; and lastSeq never decreases but in a rebuild. When the stored
+ * document does not match, the upsert's insert hits the `_id` index: a duplicate key error.
+ */
+export function memberWrite(m: MemberRecord, rebuild: boolean): { filter: Filter; update: Update } {
+  const { _id, ...set } = toMemberDocument(m);
+  const filter: Filter = { _id, version: { $in: [m.version - 1, m.version] } };
+  if (!rebuild) filter.lastSeq = { $lte: m.lastSeq };
+  return { filter, update: { $set: set } };
+}
+
+/** Checkpoint names become field names of the state document. */
+const CHECKPOINT_NAME = /^[A-Za-z0-9_-]+$/;
+
+function positionsSet(checkpoints: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(checkpoints).map(([name, position]) => {
+      if (!CHECKPOINT_NAME.test(name)) throw new Error(`checkpoint name ${JSON.stringify(name)} must match ${CHECKPOINT_NAME}`);
+      return [`positions.${name}`, position];
+    }),
+  );
+}
+
+/** Advances checkpoints (upsert). `$max` gives a new state document generation 0 and leaves an existing one alone. */
+export function checkpointsWrite(checkpoints: Record<string, number>): { filter: Filter; update: Update } {
+  return { filter: { _id: PROJECTION_STATE_ID }, update: { $set: positionsSet(checkpoints), $max: { generation: 0 } } };
+}
+
+/** A rebuild's commit point: the checkpoints and the switch to the rebuilt slot, only from the generation it started on. */
+export function generationSwitch(checkpoints: Record<string, number>, from: number): { filter: Filter; update: Update } {
+  return { filter: { _id: PROJECTION_STATE_ID, generation: from }, update: { $set: { ...positionsSet(checkpoints), generation: from + 1 } } };
+}
+
+export const slotOf = (generation: number): 0 | 1 => (generation % 2 === 0 ? 0 : 1);
+
+export function profilesFilter(options: { after?: string; updatedSince?: string }): Filter {
+  const filter: Filter = {};
+  if (options.after !== undefined) filter.publishedId = { $gt: options.after };
+  if (options.updatedSince !== undefined) filter.updatedAt = { $gte: options.updatedSince };
+  return filter;
+}
+
+export const PROFILES_SORT: Record<string, 1 | -1> = { publishedId: 1 };
+export const SEQ_SORT: Record<string, 1 | -1> = { _id: 1 };
+
+/** Seqs in `resolved` that this batch does not also mark unmatched (SQLite deletes first, then inserts). */
+export function resolvedToDelete(batch: Pick<ProjectionBatch, 'resolved' | 'unmatched'>): number[] {
+  const unmatched = new Set(batch.unmatched.map((u) => u.seq));
+  return [...new Set(batch.resolved)].filter((seq) => !unmatched.has(seq));
+}
+
+/** Unmatched rows as documents: keys merged per seq; a statement without keys has no row (as in SQLite). */
+export function toUnmatchedDocuments(unmatched: ProjectionBatch['unmatched']): UnmatchedDocument[] {
+  const bySeq = new Map<number, Set<string>>();
+  for (const u of unmatched) {
+    if (u.keys.length === 0) continue;
+    const keys = bySeq.get(u.seq) ?? new Set<string>();
+    for (const key of u.keys) keys.add(key);
+    bySeq.set(u.seq, keys);
+  }
+  return [...bySeq].map(([seq, keys]) => ({ _id: seq, keys: [...keys] }));
+}
+
+/** Links as documents: the first link of a seq wins (as SQLite's INSERT OR IGNORE). */
+export function toLinkDocuments(links: ProjectionBatch['links']): LinkDocument[] {
+  const bySeq = new Map<number, string>();
+  for (const l of links) if (!bySeq.has(l.seq)) bySeq.set(l.seq, l.memberId);
+  return [...bySeq].map(([seq, memberId]) => ({ _id: seq, memberId }));
+}
+
+/** Every write error of an insertMany is a duplicate key (anything else must surface). */
+function onlyDuplicateKeys(error: unknown): boolean {
+  if (!isDuplicateKeyError(error)) return false;
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors];
+  return list.every((w) => typeof w === 'object' && w !== null && (w as { code?: unknown }).code === 11000);
+}
+
+export class MemberWriteConflictError extends Error {
+  constructor(memberId: string, options: { cause: unknown }) {
+    super(
+      `projection member ${memberId} was not written: the stored record is ahead of this batch (another writer?) ` +
+        'or its publishedId belongs to another member; the checkpoints were not advanced, so the batch will be redone',
+      options,
+    );
+    this.name = 'MemberWriteConflictError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store
+// ---------------------------------------------------------------------------------------------
+
+/** The links and unmatched collections of one slot. */
+interface Slot {
+  links: ProjectionCollectionLike<LinkDocument>;
+  unmatched: ProjectionCollectionLike<UnmatchedDocument>;
+}
+
+export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
+  const members: ProjectionCollectionLike<MemberDocument> = db.collection(PROJECTION_MEMBERS);
+  const state: ProjectionCollectionLike<StateDocument> = db.collection(PROJECTION_CHECKPOINTS);
+  const slots = ([0, 1] as const).map((n): Slot => ({ links: db.collection(PROJECTION_LINKS[n]), unmatched: db.collection(PROJECTION_UNMATCHED[n]) }));
+
+  async function readState(): Promise<StateDocument | null> {
+    return state.findOne({ _id: PROJECTION_STATE_ID });
+  }
+
+  const slot = (generation: number): Slot => slots[slotOf(generation)] as Slot;
+
+  /** The slot readers use now. */
+  async function current(): Promise<Slot> {
+    return slot((await readState())?.generation ?? 0);
+  }
+
+  async function insertIgnoringDuplicates<T>(collection: CollectionLike<T>, docs: T[]): Promise<boolean> {
+    if (docs.length === 0) return true;
+    try {
+      await collection.insertMany(docs, { ordered: false });
+      return true;
+    } catch (error) {
+      if (onlyDuplicateKeys(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Step 1 of a commit (links and unmatched rows), into one slot. */
+  async function writeRows(target: Slot, batch: ProjectionBatch): Promise<void> {
+    await insertIgnoringDuplicates(target.links, toLinkDocuments(batch.links));
+    const rows = toUnmatchedDocuments(batch.unmatched);
+    if (!(await insertIgnoringDuplicates(target.unmatched, rows))) {
+      // Some were there already (a replay, or keys added to a known seq): merge every row's keys.
+      for (const row of rows) await target.unmatched.updateOne({ _id: row._id }, { $addToSet: { keys: { $each: row.keys } } });
+    }
+  }
+
+  async function writeMembers(batch: ProjectionBatch, rebuild: boolean): Promise<void> {
+    for (const m of batch.members) {
+      const { filter, update } = memberWrite(m, rebuild);
+      try {
+        await members.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
+      } catch (error) {
+        if (isDuplicateKeyError(error)) throw new MemberWriteConflictError(m.memberId, { cause: error });
+        throw error;
+      }
+    }
+  }
+
+  async function deleteResolved(target: Slot, batch: ProjectionBatch): Promise<void> {
+    const seqs = resolvedToDelete(batch);
+    if (seqs.length > 0) await target.unmatched.deleteMany({ _id: { $in: seqs } });
+  }
+
+  async function commitIncremental(batch: ProjectionBatch): Promise<void> {
+    const target = await current();
+    await writeRows(target, batch);
+    await writeMembers(batch, false);
+    await deleteResolved(target, batch);
+    if (Object.keys(batch.checkpoints).length > 0) {
+      const { filter, update } = checkpointsWrite(batch.checkpoints);
+      await state.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
+    }
+  }
+
+  async function commitRebuild(batch: ProjectionBatch): Promise<void> {
+    const generation = (await readState())?.generation ?? 0;
+    const old = slot(generation);
+    const staging = slot(generation + 1);
+    // Left over from a rebuild that crashed before its switch, or from the one before the last.
+    await staging.links.deleteMany({});
+    await staging.unmatched.deleteMany({});
+    await writeRows(staging, batch);
+    await deleteResolved(staging, batch);
+    await writeMembers(batch, true);
+    const { filter, update } = generationSwitch(batch.checkpoints, generation);
+    try {
+      await state.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw new Error(`projection rebuild lost the switch from generation ${generation}: another rebuild switched first`, { cause: error });
+      throw error;
+    }
+    await old.links.deleteMany({});
+    await old.unmatched.deleteMany({});
+  }
+
+  return {
+    async checkpoint(name) {
+      const positions = (await readState())?.positions;
+      return positions !== undefined && Object.hasOwn(positions, name) ? (positions[name] ?? 0) : 0;
+    },
+
+    async commit(batch) {
+      if (batch.replaceAll) await commitRebuild(batch);
+      else await commitIncremental(batch);
+    },
+
+    async member(memberId) {
+      const doc = await members.findOne({ _id: memberId });
+      return doc === null ? null : toMemberRecord(doc);
+    },
+
+    async memberSeqs(memberId) {
+      const { links: collection } = await current();
+      const docs = await collection.find({ memberId }, { projection: { _id: 1 } }).sort(SEQ_SORT).toArray();
+      return docs.map((d) => d._id);
+    },
+
+    async membersOfSeqs(seqs) {
+      if (seqs.length === 0) return new Map();
+      const { links: collection } = await current();
+      const docs = await collection.find({ _id: { $in: [...new Set(seqs)] } }).toArray();
+      return new Map(docs.map((d) => [d._id, d.memberId]));
+    },
+
+    async unmatchedWithKeys(keys) {
+      if (keys.length === 0) return [];
+      const { unmatched: collection } = await current();
+      const docs = await collection.find({ keys: { $in: [...new Set(keys)] } }, { projection: { _id: 1 } }).sort(SEQ_SORT).toArray();
+      return docs.map((d) => d._id);
+    },
+
+    async unmatchedCount() {
+      const { unmatched: collection } = await current();
+      return collection.countDocuments({});
+    },
+
+    async profile(publishedId) {
+      const doc = await members.findOne({ publishedId });
+      return doc === null ? null : profileOf(doc);
+    },
+
+    async profiles({ after, limit, updatedSince }) {
+      const docs = await members.find(profilesFilter({ after, updatedSince })).sort(PROFILES_SORT).limit(limit + 1).toArray();
+      const page = docs.slice(0, limit);
+      return { profiles: page.map(profileOf), next: docs.length > limit ? (page.at(-1)?.publishedId ?? null) : null };
+    },
+  };
+}

@@ -14,8 +14,9 @@
  *       - timestamp is ignored when either side has none or its timestamp equals its own stored
  *         instant (the LRS sets a missing timestamp to stored, 2.4.7.s3.b2); otherwise compared as
  *         an instant (see b4);
- *       - version is ignored when either side has none or either is "1.0.0" (the value the LRS
- *         assigns to a statement without version, 2.4.10.s3.b3); otherwise compared as a string.
+ *       - version is ignored when either side has none or either is "1.0.0" or "2.0.0" (the values
+ *         the LRS assigns to a statement without version, 2.4.10.s3.b3 and 9274.1.1 4.2.4.3);
+ *         otherwise compared as a string.
  *   b2  Activity Definitions are not part of the statement: every Activity's "definition" is ignored
  *       (object, SubStatement object, context activities).
  *   b3  a Verb's "display" is not part of the statement: ignored.
@@ -107,10 +108,13 @@ function mayBeAssignedTimestamp(s: JsonObject): boolean {
   return typeof timestamp === 'string' && typeof stored === 'string' && sameTimestamp(timestamp, stored);
 }
 
-/** 2.3.1.b1 + 2.4.10.s3.b3: a missing version becomes "1.0.0". */
+/**
+ * 2.3.1.b1 + 2.4.10.s3.b3: a missing version becomes "1.0.0" ("2.0.0" when sent as xAPI 2.0,
+ * 9274.1.1 4.2.4.3, whose comparison ignores the version altogether, 4.2).
+ */
 function sameVersion(x: unknown, y: unknown): boolean {
   if (x === undefined || y === undefined || x === y) return true;
-  return x === '1.0.0' || y === '1.0.0';
+  return x === '1.0.0' || y === '1.0.0' || x === '2.0.0' || y === '2.0.0';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,10 +251,25 @@ function sameContext(x: unknown, y: unknown): boolean {
         return typeof p === 'string' && typeof q === 'string' ? p.toLowerCase() === q.toLowerCase() : jsonEqual(p, q);
       case 'statement':
         return sameStatementRef(p, q);
+      case 'contextAgents':
+        return sameList(p, q, (a, b) => sameContextActor(a, b, 'agent'));
+      case 'contextGroups':
+        return sameList(p, q, (a, b) => sameContextActor(a, b, 'group'));
       default:
         return jsonEqual(p, q);
     }
   });
+}
+
+/** An xAPI 2.0 contextAgent / contextGroup: its Agent or Group compared as any other (b5, b7). */
+function sameContextActor(x: unknown, y: unknown, property: 'agent' | 'group'): boolean {
+  if (!isObject(x) || !isObject(y)) return jsonEqual(x, y);
+  return everyKey(x, y, (key, p, q) => (key === property ? sameAgentOrGroup(p, q) : jsonEqual(p, q)));
+}
+
+function sameList(x: unknown, y: unknown, same: (a: unknown, b: unknown) => boolean): boolean {
+  if (!Array.isArray(x) || !Array.isArray(y)) return jsonEqual(x, y);
+  return x.length === y.length && x.every((item, i) => same(item, y[i]));
 }
 
 function sameContextActivities(x: unknown, y: unknown): boolean {

@@ -41,6 +41,14 @@ function contextIds(context: unknown): unknown {
   const out: Json = { ...context };
   if (context.instructor !== undefined) out.instructor = actorIds(context.instructor);
   if (context.team !== undefined) out.team = actorIds(context.team);
+  // xAPI 2.0 context agents and groups: their Agent or Group reduced like any other.
+  for (const [key, property] of [
+    ['contextAgents', 'agent'],
+    ['contextGroups', 'group'],
+  ] as const) {
+    const list = context[key];
+    if (Array.isArray(list)) out[key] = list.map((item: unknown) => (isObject(item) ? { ...item, [property]: actorIds(item[property]) } : item));
+  }
   if (isObject(context.contextActivities)) {
     out.contextActivities = Object.fromEntries(
       Object.entries(context.contextActivities).map(([kind, list]) => [kind, Array.isArray(list) ? list.map(objectIds) : objectIds(list)]),

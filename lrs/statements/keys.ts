@@ -1,6 +1,6 @@
 /**
  * Query keys: the pure extraction of what GET /statements can filter on (xAPI 1.0.3
- * Communication 2.1.3). Both storage adapters index these strings; a query is the set of
+ * Communication 2.1.3; xAPI 2.0 adds context agents and groups to related_agents). Both storage adapters index these strings; a query is the set of
  * keys a statement must all carry. Keys of a StatementRef's target are inherited by the
  * referring statement in the store, which gives the spec's "filter conditions for
  * StatementRefs" without any query-time recursion.
@@ -49,6 +49,18 @@ function identitiesWithMembers(actor: unknown): string[] {
   return [own, ...members].filter((id): id is string => id !== null);
 }
 
+/** The Agents of context.contextAgents and the Groups of context.contextGroups (xAPI 2.0). */
+function contextAgentsAndGroups(context: Json): unknown[] {
+  const actors: unknown[] = [];
+  for (const [list, property] of [
+    [context.contextAgents, 'agent'],
+    [context.contextGroups, 'group'],
+  ] as const) {
+    if (Array.isArray(list)) for (const item of list) if (isObject(item)) actors.push(item[property]);
+  }
+  return actors;
+}
+
 function contextActivityIds(context: unknown): string[] {
   if (!isObject(context) || !isObject(context.contextActivities)) return [];
   const ids: string[] = [];
@@ -84,7 +96,8 @@ export function statementKeys(statement: Json): string[] {
   const context = statement.context;
   if (isObject(context) && typeof context.registration === 'string') add(key.registration(context.registration));
 
-  // related_agents: actor, object, authority, instructor, team, and the same inside a SubStatement.
+  // related_agents: actor, object, authority, instructor, team, the xAPI 2.0 context agents and
+  // context groups (9274.1.1 4.1.6.1), and the same inside a SubStatement.
   const relatedActors: unknown[] = [actor, isActor(object) ? object : null, statement.authority];
   const relatedActivities: string[] = objectActivity ? [objectActivity] : [];
   const parts: Json[] = [statement];
@@ -95,7 +108,7 @@ export function statementKeys(statement: Json): string[] {
     if (subActivity) relatedActivities.push(subActivity);
   }
   for (const part of parts) {
-    if (isObject(part.context)) relatedActors.push(part.context.instructor, part.context.team);
+    if (isObject(part.context)) relatedActors.push(part.context.instructor, part.context.team, ...contextAgentsAndGroups(part.context));
     relatedActivities.push(...contextActivityIds(part.context));
   }
   for (const a of relatedActors) for (const id of identitiesWithMembers(a)) add(key.relatedAgent(id));

@@ -1,4 +1,4 @@
-/** The Statement resource (xAPI 1.0.3 Communication 2.1): PUT, POST, GET and HEAD. */
+/** The Statement resource (xAPI 1.0.3 Communication 2.1; 9274.1.1 4.1.6.1): PUT, POST, GET and HEAD. */
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { ApiError, badRequest, invalidParameter } from '../../src/http/errors.js';
@@ -37,6 +37,17 @@ function attachmentHashes(result: unknown): string[] {
     for (const a of s.attachments ?? []) if (typeof a.sha2 === 'string') hashes.add(a.sha2.toLowerCase());
   }
   return [...hashes];
+}
+
+/** The HTTP-date of the latest "stored" among the statements of a GET answer; undefined when there are none. */
+export function lastStored(result: unknown): string | undefined {
+  const statements = (result as { statements?: unknown[] }).statements ?? [result];
+  let latest: number | undefined;
+  for (const s of statements as { stored?: unknown }[]) {
+    const ms = typeof s.stored === 'string' ? Date.parse(s.stored) : Number.NaN;
+    if (!Number.isNaN(ms) && (latest === undefined || ms > latest)) latest = ms;
+  }
+  return latest === undefined ? undefined : new Date(latest).toUTCString();
 }
 
 export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void {
@@ -81,6 +92,9 @@ export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void
         result = await readNextPage(ctx, request.token, request.presentation, params.has('format') || params.has('attachments'));
         break;
     }
+    // 9274.1.1 4.1.6.1 (a SHOULD* in 1.0.3 Communication 2.1.3): the latest "stored" of the statements returned.
+    const modified = lastStored(result);
+    if (modified !== undefined) c.header('Last-Modified', modified);
     if (request.presentation.attachments) {
       const { body, contentType } = multipartMixed(JSON.stringify(result), await deps.attachments.get(attachmentHashes(result)));
       return c.body(body, 200, { 'Content-Type': contentType });

@@ -13,6 +13,7 @@ import { checkAttachmentParts } from './request-body.js';
 import { activityDefinitions, mergeDefinition } from '../activities/definition.js';
 import { verifySignedStatements } from './signature.js';
 import type { XapiVersion } from '../version.js';
+import { toUtcTimestamp } from './validation/formats.js';
 
 type Json = Record<string, unknown>;
 
@@ -28,9 +29,9 @@ export interface WriteContext {
   xapiVersion?: XapiVersion;
 }
 
-function validateAll(inputs: unknown[], asArray: boolean): void {
+function validateAll(inputs: unknown[], asArray: boolean, version: XapiVersion): void {
   const problems: Problem[] = [];
-  inputs.forEach((input, i) => problems.push(...validateStatement(input, asArray ? `statements[${i}]` : 'statement')));
+  inputs.forEach((input, i) => problems.push(...validateStatement(input, asArray ? `statements[${i}]` : 'statement', version)));
   if (problems.length > 0) {
     throw badRequest('invalid-statement', problems.map((p) => `${p.path}: ${p.message}`).slice(0, 5).join('; '), problems);
   }
@@ -48,10 +49,24 @@ function withContextActivityArrays(part: Json): Json {
   return { ...part, context: { ...context, contextActivities } };
 }
 
-/** The stored form: what was sent plus id, stored, authority, timestamp and version (xAPI 1.0.3 Data 2.4). */
+/** xAPI 2.0 (9274.1.1 4.2.7): the LRS converts timestamps to UTC; the instant and its precision are kept. */
+function withUtcTimestamp(part: Json): Json {
+  if (typeof part.timestamp !== 'string') return part;
+  return { ...part, timestamp: toUtcTimestamp(part.timestamp) ?? part.timestamp };
+}
+
+/**
+ * The stored form: what was sent plus id, stored, authority, timestamp and version (xAPI 1.0.3
+ * Data 2.4); a 2.0 statement's timestamps (its own and its SubStatement's) in UTC.
+ */
 function shape(sent: Json, id: string, stored: string, authority: Json, xapiVersion: XapiVersion): NewStatement {
-  const input = withContextActivityArrays(sent);
-  if (isObject(input.object) && input.object.objectType === 'SubStatement') input.object = withContextActivityArrays(input.object);
+  const xapi2 = xapiVersion === '2.0.0';
+  let input = withContextActivityArrays(sent);
+  if (xapi2) input = withUtcTimestamp(input);
+  if (isObject(input.object) && input.object.objectType === 'SubStatement') {
+    const sub = withContextActivityArrays(input.object);
+    input = { ...input, object: xapi2 ? withUtcTimestamp(sub) : sub };
+  }
   const statement: Json = {
     ...input,
     id,
@@ -59,7 +74,7 @@ function shape(sent: Json, id: string, stored: string, authority: Json, xapiVers
     stored,
     authority,
     // A statement without a version gets 1.0.0 (1.0.3 Data 2.4.10) or 2.0.0 (9274.1.1 4.2.4.3).
-    version: input.version ?? (xapiVersion === '2.0.0' ? '2.0.0' : '1.0.0'),
+    version: input.version ?? (xapi2 ? '2.0.0' : '1.0.0'),
   };
   return {
     id: id.toLowerCase(),
@@ -83,7 +98,8 @@ export interface WriteRequest {
 /** Stores statements all-or-nothing and returns their ids in order. */
 export async function storeStatements(request: WriteRequest, ctx: WriteContext): Promise<string[]> {
   const { statements: inputs, fixedId } = request;
-  validateAll(inputs, request.asArray);
+  const xapiVersion = ctx.xapiVersion ?? '1.0.3';
+  validateAll(inputs, request.asArray, xapiVersion);
   const statements = inputs as Json[];
   const ids = statements.map((s) => (typeof s.id === 'string' ? s.id : (fixedId ?? randomUUID())));
   if (fixedId !== undefined && ids[0]?.toLowerCase() !== fixedId.toLowerCase()) {
@@ -106,7 +122,7 @@ export async function storeStatements(request: WriteRequest, ctx: WriteContext):
   await verifySignedStatements(statements, ids, request.attachments, request.asArray);
 
   const stored = ctx.now();
-  const batch = statements.map((s, i) => shape(s, ids[i] as string, stored, ctx.authority, ctx.xapiVersion ?? '1.0.3'));
+  const batch = statements.map((s, i) => shape(s, ids[i] as string, stored, ctx.authority, xapiVersion));
   await ctx.attachments.save(request.attachments);
   const outcome = await ctx.store.insert(batch, statementsEquivalent);
   switch (outcome.kind) {

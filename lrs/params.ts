@@ -4,7 +4,8 @@
  * (xAPI 1.0.3 Communication 3.2.s3.b7).
  */
 import { invalidParameter } from '../src/http/errors.js';
-import { isIri, parseTimestamp } from './statements/validation/formats.js';
+import { isIri, isRfc3339Timestamp, parseTimestamp } from './statements/validation/formats.js';
+import type { XapiVersion } from './version.js';
 
 /** Refuses parameters outside `allowed` and parameters given twice. */
 export function checkParamNames(params: URLSearchParams, allowed: readonly string[], context: string): void {
@@ -29,10 +30,16 @@ export function activityIdParam(params: URLSearchParams, context: string): strin
   return value;
 }
 
-/** An ISO 8601 timestamp, normalised to UTC with milliseconds (the form `updated` is kept in). */
-export function timestampParam(params: URLSearchParams, name: string): string | undefined {
+/**
+ * An ISO 8601 timestamp (xAPI 2.0: an RFC 3339 one), normalised to UTC with milliseconds (the
+ * form `updated` is kept in).
+ */
+export function timestampParam(params: URLSearchParams, name: string, version: XapiVersion = '1.0.3'): string | undefined {
   const value = params.get(name);
   if (value === null) return undefined;
+  if (version === '2.0.0' && !isRfc3339Timestamp(value)) {
+    throw invalidParameter(name, 'rfc3339-timestamp', `${name} must be an RFC 3339 timestamp such as 2024-05-01T12:00:00Z`);
+  }
   const parsed = parseTimestamp(value);
   if (parsed === null) throw invalidParameter(name, 'iso8601-timestamp', `${name} must be an ISO 8601 timestamp`);
   // Truncated to milliseconds, which keeps "updated strictly after" exact for stored times.

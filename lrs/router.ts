@@ -1,8 +1,7 @@
 /** The xAPI endpoint: alternate request syntax, version handling, then /about (open), then authenticated resources. */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../src/http/app-env.js';
-import { basicAuth } from '../src/auth/basic-auth.js';
-import type { CredentialStore } from '../src/auth/credentials.js';
+import { xapiScopes } from '../src/auth/scopes.js';
 import type { Store } from '../src/storage/port.js';
 import { alternateSyntax } from './alternate-syntax.js';
 import { xapiVersion, type XapiVersion } from './version.js';
@@ -14,7 +13,8 @@ import { agentRoutes } from './agents/routes.js';
 
 export interface XapiDeps {
   store: Store;
-  credentials: CredentialStore;
+  /** Basic-or-Bearer authentication (src/auth/authenticate.ts); xAPI scopes are enforced after it (src/auth/scopes.ts). */
+  authenticate: MiddlewareHandler<AppEnv>;
   now: () => string;
   maxPageSize: number;
   basePath: string;
@@ -27,7 +27,7 @@ export function xapiRouter(deps: XapiDeps): Hono<AppEnv> {
   router.use('*', alternateSyntax(router, deps.basePath)); // first: its form fields can carry the version and credentials
   router.use('*', xapiVersion(deps.defaultVersion ?? '2.0.0'));
   aboutRoutes(router);
-  router.use('*', basicAuth(deps.credentials));
+  router.use('*', deps.authenticate, xapiScopes(deps.basePath));
   statementRoutes(router, {
     store: deps.store.statements,
     attachments: deps.store.attachments,

@@ -19,6 +19,10 @@ export interface Config {
   apiSecret: string | undefined;
   marketplaceUrl: string | undefined;
   marketplaceSecret: string | undefined;
+  /** Marketplace push (projections/delivery/): attempts before the dead-letter queue, members in flight, per-request timeout. */
+  delivery: { maxAttempts: number; concurrency: number; timeoutMs: number };
+  /** The OAuth2 authorisation server (src/auth/oauth/): access-token issuer and lifetimes, key rotation age, key sealing secret. */
+  oauth: { issuer: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number; keyMaxAgeSeconds: number; keySecret: string | undefined };
   logLevel: LogLevel;
   /** Largest request body accepted, in bytes (413 above it). */
   maxBodyBytes: number;
@@ -162,6 +166,18 @@ export function loadConfig(env: Env = process.env): Config {
     apiSecret,
     marketplaceUrl,
     marketplaceSecret,
+    delivery: {
+      maxAttempts: integer(env, 'DELIVERY_MAX_ATTEMPTS', 8, 1, 100),
+      concurrency: integer(env, 'DELIVERY_CONCURRENCY', 4, 1, 64),
+      timeoutMs: integer(env, 'DELIVERY_TIMEOUT_MS', 10_000, 100, 300_000),
+    },
+    oauth: {
+      issuer: nonEmpty(env, 'OAUTH_ISSUER')?.trim() ?? 'urn:lrs',
+      accessTokenTtlSeconds: integer(env, 'OAUTH_ACCESS_TOKEN_TTL', 900, 60, 86_400),
+      refreshTokenTtlSeconds: integer(env, 'OAUTH_REFRESH_TOKEN_TTL', 14 * 86_400, 300, 365 * 86_400),
+      keyMaxAgeSeconds: integer(env, 'OAUTH_KEY_MAX_AGE', 30 * 86_400, 3600, 365 * 86_400),
+      keySecret: hmacKey(env, 'OAUTH_KEY_SECRET'),
+    },
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 500, 1, 10_000),

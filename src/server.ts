@@ -13,6 +13,12 @@ import { xapiRouter } from '../lrs/router.js';
 import { marketplaceRouter } from '../projections/profiles/router.js';
 import { hrisRouter } from '../projections/hris/routes.js';
 import { NO_IDENTITY_CONFIG, type IdentityConfig } from '../projections/identity/keys.js';
+import { authenticator } from './auth/authenticate.js';
+import { requireScope } from './auth/scopes.js';
+import { DEFAULT_OAUTH_SETTINGS, OAuthServer, type OAuthSettings } from './auth/oauth/server.js';
+import { oauthRoutes } from './auth/oauth/routes.js';
+import { dlqRouter } from '../projections/delivery/dlq-routes.js';
+import { openApiRoute } from './http/openapi.js';
 
 export interface AppDeps {
   store: Store;
@@ -25,11 +31,14 @@ export interface AppDeps {
   xapiDefaultVersion?: XapiVersion;
   /** Identity rules and the HRIS event secret; absent: no domain aliases, no account home page, events disabled (503). */
   hris?: { identity: IdentityConfig; webhookSecret: string | undefined };
+  /** Access-token issuer, lifetimes and key sealing (src/auth/oauth/server.ts); defaults when absent. */
+  oauth?: OAuthSettings;
 }
 
 export const XAPI_BASE = '/xapi';
 export const HRIS_BASE = '/hris/v1';
 export const MARKETPLACE_BASE = '/marketplace/v1';
+export const ADMIN_BASE = '/admin/v1';
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -56,11 +65,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.onError((error, c) => respondWithError(c, error));
   app.notFound((c) => respondWithError(c, new ApiError(404, 'not-found', `No resource at ${c.req.method} ${c.req.path}.`)));
 
+  // Authentication (Basic or Bearer) and authorisation (scopes): src/auth/.
+  const oauth = new OAuthServer(deps.store.clients, deps.store.oauth, deps.clock, deps.oauth ?? DEFAULT_OAUTH_SETTINGS);
+  const auth = authenticator({ credentials: deps.credentials, oauth });
+  // Every admin endpoint, whichever feature mounts it, needs scope admin (or all).
+  app.use(`${ADMIN_BASE}/*`, auth.middleware, requireScope(['admin'], 'The admin API'));
+  oauthRoutes(app, oauth);
+
   app.route(
     XAPI_BASE,
     xapiRouter({
       store: deps.store,
-      credentials: deps.credentials,
+      authenticate: auth.middleware,
       now: deps.clock,
       maxPageSize: deps.maxPageSize,
       basePath: XAPI_BASE,
@@ -71,13 +87,29 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     HRIS_BASE,
     hrisRouter({
       identity: deps.store.identity,
-      credentials: deps.credentials,
+      authenticate: auth.middleware,
       identityConfig: deps.hris?.identity ?? NO_IDENTITY_CONFIG,
       webhookSecret: deps.hris?.webhookSecret,
       now: deps.clock,
     }),
   );
-  app.route(MARKETPLACE_BASE, marketplaceRouter({ projections: deps.store.projections, credentials: deps.credentials }));
+  app.route(
+    MARKETPLACE_BASE,
+    marketplaceRouter({
+      projections: deps.store.projections,
+      authenticate: auth.middleware,
+      badges: {
+        statements: deps.store.statements,
+        attachments: deps.store.attachments,
+        activities: deps.store.activities,
+        identity: deps.store.identity,
+        hrisAccountHomePage: deps.hris?.identity.hrisAccountHomePage,
+        now: deps.clock,
+      },
+    }),
+  );
+  app.route(ADMIN_BASE, dlqRouter({ delivery: deps.store.delivery, credentials: deps.credentials }));
   app.get('/health', (c) => c.json({ status: 'ok', store: deps.store.kind }));
+  openApiRoute(app); // GET /openapi.json, no credentials
   return app;
 }

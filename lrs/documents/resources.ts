@@ -9,6 +9,7 @@ import { invalidParameter } from '../../src/http/errors.js';
 import { isUuid } from '../statements/validation/index.js';
 import { parseAgentParam } from '../agents/agent-param.js';
 import { activityIdParam, checkParamNames, requiredParam, timestampParam } from '../params.js';
+import type { XapiVersion } from '../version.js';
 
 export interface DocumentResourceSpec {
   resource: DocumentResource;
@@ -22,7 +23,10 @@ export interface DocumentResourceSpec {
   byActivity: boolean;
   byAgent: boolean;
   byRegistration: boolean;
-  /** PUT must carry If-Match or If-None-Match (Communication 3.1.s3: both profile resources). */
+  /**
+   * PUT must carry If-Match or If-None-Match (Communication 3.1.s3: both profile resources). The
+   * State resource needs them in xAPI 2.0 only, and only to replace a document (9274.1.1 4.1.4).
+   */
   putNeedsPrecondition: boolean;
   /** DELETE without an id deletes every document of the context (Communication 2.3.s5: state only). */
   deletesMany: boolean;
@@ -73,7 +77,8 @@ export type DocumentTarget =
   | { kind: 'one'; key: DocumentKey }
   | { kind: 'many'; selection: DocumentSelection; since?: string };
 
-export function parseDocumentTarget(spec: DocumentResourceSpec, method: DocumentMethod, params: URLSearchParams): DocumentTarget {
+/** `version`: the request's xAPI version, which decides the timestamp format of `since`. */
+export function parseDocumentTarget(spec: DocumentResourceSpec, method: DocumentMethod, params: URLSearchParams, version: XapiVersion = '1.0.3'): DocumentTarget {
   const context = `${method} ${spec.path}`;
   const allowed: string[] = [];
   if (spec.byActivity) allowed.push('activityId');
@@ -100,6 +105,6 @@ export function parseDocumentTarget(spec: DocumentResourceSpec, method: Document
   // ("Activity + Agent [+ registration if specified]", Communication 2.3.s4 and 2.3.s5).
   const selection: DocumentSelection = { resource: spec.resource, activityId, agent };
   if (rawRegistration !== null) selection.registration = registration;
-  const since = timestampParam(params, 'since');
+  const since = timestampParam(params, 'since', version);
   return since === undefined ? { kind: 'many', selection } : { kind: 'many', selection, since };
 }

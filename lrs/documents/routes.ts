@@ -9,7 +9,7 @@ import { DOCUMENT_RESOURCES, type DocumentMethod, type DocumentResourceSpec } fr
 import { handleDocumentRequest, type DocumentDeps, type DocumentRequest } from './service.js';
 
 async function requestOf(c: Context<AppEnv>, method: DocumentMethod): Promise<DocumentRequest> {
-  const request: DocumentRequest = { method, params: new URL(c.req.url).searchParams };
+  const request: DocumentRequest = { method, params: new URL(c.req.url).searchParams, xapiVersion: c.get('xapiVersion') };
   const ifMatch = c.req.header('If-Match');
   const ifNoneMatch = c.req.header('If-None-Match');
   if (ifMatch !== undefined) request.ifMatch = ifMatch;

@@ -10,6 +10,7 @@ import type { DocumentContent, DocumentKey, DocumentStore, DocumentWriteOutcome,
 import { DEFAULT_CONTENT_TYPE, checkJsonBody, documentContent, mergeInto, postedObject } from './content.js';
 import { checkPreconditions, hasPreconditions, missingPrecondition, type Preconditions } from './preconditions.js';
 import { parseDocumentTarget, type DocumentMethod, type DocumentResourceSpec } from './resources.js';
+import type { XapiVersion } from '../version.js';
 
 export interface DocumentDeps {
   store: DocumentStore;
@@ -20,6 +21,8 @@ export interface DocumentDeps {
 export interface DocumentRequest extends Preconditions {
   method: DocumentMethod;
   params: URLSearchParams;
+  /** The request's xAPI version; 1.0.3 when absent. */
+  xapiVersion?: XapiVersion;
   /** The Content-Type header as sent (PUT, POST). */
   contentType?: string;
   body?: Uint8Array;
@@ -55,7 +58,7 @@ function lastModified(updated: string): string {
 }
 
 async function get(spec: DocumentResourceSpec, request: DocumentRequest, deps: DocumentDeps): Promise<DocumentReply> {
-  const target = parseDocumentTarget(spec, 'GET', request.params);
+  const target = parseDocumentTarget(spec, 'GET', request.params, request.xapiVersion);
   if (target.kind === 'one') {
     const doc = await deps.store.get(target.key);
     if (doc === null) throw notFound(spec, target.key);
@@ -71,13 +74,18 @@ async function get(spec: DocumentResourceSpec, request: DocumentRequest, deps: D
 }
 
 async function put(spec: DocumentResourceSpec, request: DocumentRequest, deps: DocumentDeps): Promise<DocumentReply> {
-  const target = parseDocumentTarget(spec, 'PUT', request.params);
+  const target = parseDocumentTarget(spec, 'PUT', request.params, request.xapiVersion);
   if (target.kind !== 'one') throw new Error('PUT always targets one document');
   const contentType = request.contentType ?? DEFAULT_CONTENT_TYPE;
   const body = request.body ?? new Uint8Array();
   checkJsonBody(contentType, body);
   await writeWithRetry(deps.store, target.key, async (current) => {
-    if (spec.putNeedsPrecondition && !hasPreconditions(request)) throw missingPrecondition(current !== null, spec.label);
+    if (!hasPreconditions(request)) {
+      if (spec.putNeedsPrecondition) throw missingPrecondition(current !== null, spec.label);
+      // xAPI 2.0 puts every document resource under concurrency control (9274.1.1 4.1.4): replacing
+      // an existing document without If-Match or If-None-Match is a 409; creating one needs neither.
+      if (request.xapiVersion === '2.0.0' && current !== null) throw missingPrecondition(true, spec.label);
+    }
     checkPreconditions(request, current?.etag ?? null);
     return deps.store.put(target.key, documentContent(contentType, body, deps.now()), current?.revision ?? null);
   });
@@ -85,7 +93,7 @@ async function put(spec: DocumentResourceSpec, request: DocumentRequest, deps: D
 }
 
 async function post(spec: DocumentResourceSpec, request: DocumentRequest, deps: DocumentDeps): Promise<DocumentReply> {
-  const target = parseDocumentTarget(spec, 'POST', request.params);
+  const target = parseDocumentTarget(spec, 'POST', request.params, request.xapiVersion);
   if (target.kind !== 'one') throw new Error('POST always targets one document');
   const contentType = request.contentType ?? DEFAULT_CONTENT_TYPE;
   const body = request.body ?? new Uint8Array();
@@ -102,7 +110,7 @@ async function post(spec: DocumentResourceSpec, request: DocumentRequest, deps: 
 }
 
 async function remove(spec: DocumentResourceSpec, request: DocumentRequest, deps: DocumentDeps): Promise<DocumentReply> {
-  const target = parseDocumentTarget(spec, 'DELETE', request.params);
+  const target = parseDocumentTarget(spec, 'DELETE', request.params, request.xapiVersion);
   if (target.kind === 'many') {
     await deps.store.deleteMany(target.selection);
     return { status: 204 };

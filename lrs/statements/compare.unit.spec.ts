@@ -219,3 +219,23 @@ describe('statementsEquivalent', () => {
     });
   });
 });
+
+describe('statementsEquivalent: xAPI 2.0', () => {
+  const withContextAgents = (mbox: string, members: string[] = ['mailto:p1@example.com', 'mailto:p2@example.com']) =>
+    variant((s) => {
+      s.context.contextAgents = [{ objectType: 'contextAgent', agent: { mbox }, relevantTypes: ['https://example.com/types/coach'] }];
+      s.context.contextGroups = [{ objectType: 'contextGroup', group: { objectType: 'Group', member: members.map((m) => ({ mbox: m })) } }];
+    });
+
+  it('compares context agents and groups like other Agents and Groups: IFI case, member order', () => {
+    same(withContextAgents('mailto:coach@example.com'), withContextAgents('MAILTO:coach@EXAMPLE.com', ['mailto:p2@example.com', 'mailto:p1@example.com']));
+    different(withContextAgents('mailto:coach@example.com'), withContextAgents('mailto:other@example.com'));
+    different(withContextAgents('mailto:coach@example.com'), withContextAgents('mailto:coach@example.com', ['mailto:p1@example.com']));
+    different(withContextAgents('mailto:coach@example.com'), variant((s) => (s.context.contextAgents = [])));
+  });
+
+  it('takes the 2.0.0 the LRS gives a statement without version as assignable', () => {
+    same(variant((s) => (s.version = '2.0.0')), variant((s) => delete s.version));
+    same(variant((s) => (s.version = '2.0.0')), variant((s) => (s.version = '1.0.3')));
+  });
+});

@@ -35,6 +35,8 @@ export const key = {
   activity: (id: string) => `activity:${id}`,
   relatedActivity: (id: string) => `ractivity:${id}`,
   registration: (uuid: string) => `registration:${uuid.toLowerCase()}`,
+  /** The statement's authority: what scope statements/read/mine filters on (lrs/statements/mine.ts). */
+  authority: (identity: string) => `authority:${identity}`,
 };
 
 function isActor(value: unknown): value is Json {
@@ -95,6 +97,8 @@ export function statementKeys(statement: Json): string[] {
   if (objectActivity) add(key.activity(objectActivity));
   const context = statement.context;
   if (isObject(context) && typeof context.registration === 'string') add(key.registration(context.registration));
+  const authority = actorIdentity(statement.authority);
+  if (authority) add(key.authority(authority));
 
   // related_agents: actor, object, authority, instructor, team, the xAPI 2.0 context agents and
   // context groups (9274.1.1 4.1.6.1), and the same inside a SubStatement.

@@ -6,6 +6,8 @@ import { invalidParameter } from '../../src/http/errors.js';
 import { validateAgent, isUuid } from './validation/index.js';
 import { actorIdentity, key } from './keys.js';
 import { FORMATS, type StatementFormat } from './format.js';
+import { isRfc3339Timestamp } from './validation/formats.js';
+import type { XapiVersion } from '../version.js';
 
 export interface Presentation {
   format: StatementFormat;
@@ -38,12 +40,17 @@ function boolean(params: URLSearchParams, name: string): boolean {
   return raw === 'true';
 }
 
-function timestamp(params: URLSearchParams, name: string): string | undefined {
+function timestamp(params: URLSearchParams, name: string, version: XapiVersion): string | undefined {
   const raw = params.get(name);
   if (raw === null) return undefined;
+  const ms = Date.parse(raw);
+  if (version === '2.0.0') {
+    // 9274.1.1: a Timestamp is an RFC 3339 date-time.
+    if (!isRfc3339Timestamp(raw) || Number.isNaN(ms)) throw invalidParameter(name, 'rfc3339-timestamp', `${name} must be an RFC 3339 timestamp such as 2024-05-01T12:00:00Z`);
+    return new Date(ms).toISOString();
+  }
   // ISO 8601 date-time with a zone; Date.parse alone would accept many other forms.
   const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i;
-  const ms = Date.parse(raw);
   if (!iso.test(raw) || Number.isNaN(ms)) throw invalidParameter(name, 'iso8601-timestamp', `${name} must be an ISO 8601 timestamp with a time zone`);
   return new Date(ms).toISOString();
 }
@@ -78,7 +85,7 @@ function presentation(params: URLSearchParams): Presentation {
   return { format: format as StatementFormat, attachments: boolean(params, 'attachments') };
 }
 
-function filter(params: URLSearchParams): StatementFilter {
+function filter(params: URLSearchParams, version: XapiVersion): StatementFilter {
   const keys: string[] = [];
   const relatedAgents = boolean(params, 'related_agents');
   const relatedActivities = boolean(params, 'related_activities');
@@ -97,8 +104,8 @@ function filter(params: URLSearchParams): StatementFilter {
   if (!/^\d+$/.test(limitRaw)) throw invalidParameter('limit', 'non-negative-integer', 'limit must be a whole number ≥ 0');
   return {
     keys,
-    since: timestamp(params, 'since'),
-    until: timestamp(params, 'until'),
+    since: timestamp(params, 'since', version),
+    until: timestamp(params, 'until', version),
     ascending: boolean(params, 'ascending'),
     limit: Number(limitRaw),
   };
@@ -112,7 +119,8 @@ function onlyAllowed(params: URLSearchParams, present: string, allowed: string[]
   }
 }
 
-export function parseStatementRequest(params: URLSearchParams): StatementRequest {
+/** `version`: the request's xAPI version, which decides the timestamp format of since and until. */
+export function parseStatementRequest(params: URLSearchParams, version: XapiVersion = '1.0.3'): StatementRequest {
   for (const name of params.keys()) {
     if (!ALL_PARAMS.has(name)) throw invalidParameter(name, 'unknown-parameter', `unknown query parameter "${name}"`);
     if (params.getAll(name).length > 1) throw invalidParameter(name, 'repeated-parameter', `${name} is given more than once`);
@@ -134,5 +142,5 @@ export function parseStatementRequest(params: URLSearchParams): StatementRequest
     onlyAllowed(params, 'more', PRESENTATION_PARAMS);
     return { kind: 'more', token: more, presentation: presentation(params) };
   }
-  return { kind: 'query', filter: filter(params), presentation: presentation(params) };
+  return { kind: 'query', filter: filter(params, version), presentation: presentation(params) };
 }

@@ -9,6 +9,8 @@ import { readFirstPage, readNextPage, readOne, type ReadContext } from './read.j
 import { acceptedLanguages } from './format.js';
 import { multipartMixed } from './multipart.js';
 import { readStatementsBody } from './request-body.js';
+import { onlyOwnStatements, ownAuthority, withOwnAuthorityKey } from './mine.js';
+import { grants } from '../../src/auth/scopes.js';
 
 export interface StatementDeps {
   store: StatementStore;
@@ -51,7 +53,7 @@ export function lastStored(result: unknown): string | undefined {
 }
 
 export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void {
-  const writeContext = (c: Context<AppEnv>) => ({ store: deps.store, attachments: deps.attachments, activities: deps.activities, now: deps.now, authority: c.get('principal').authority, xapiVersion: c.get('xapiVersion') });
+  const writeContext = (c: Context<AppEnv>) => ({ store: deps.store, attachments: deps.attachments, activities: deps.activities, now: deps.now, authority: c.get('principal').authority, xapiVersion: c.get('xapiVersion'), updateDefinitions: grants(c.get('principal').scopes, 'define') });
 
   router.put('/statements', async (c) => {
     const statementId = rejectParams(c, ['statementId']).get('statementId');
@@ -73,25 +75,27 @@ export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void
     // Set first: the header is due on every GET answer, errors included (Communication 2.1.3).
     c.header('X-Experience-API-Consistent-Through', deps.now());
     const params = new URL(c.req.url).searchParams;
-    const request = parseStatementRequest(params);
+    const request = parseStatementRequest(params, c.get('xapiVersion'));
     const ctx: ReadContext = {
       store: deps.store,
       maxPageSize: deps.maxPageSize,
       statementsPath: `${deps.basePath}/statements`,
       languages: acceptedLanguages(c.req.header('Accept-Language')),
     };
+    const own = ownAuthority(c.get('principal')); // scope statements/read/mine (mine.ts)
     let result: unknown;
     switch (request.kind) {
       case 'single':
         result = await readOne(ctx, request.id, request.voided, request.presentation);
         break;
       case 'query':
-        result = await readFirstPage(ctx, request.filter, request.presentation);
+        result = await readFirstPage(ctx, withOwnAuthorityKey(request.filter, own), request.presentation);
         break;
       case 'more':
         result = await readNextPage(ctx, request.token, request.presentation, params.has('format') || params.has('attachments'));
         break;
     }
+    result = onlyOwnStatements(result, own, request.kind === 'single');
     // 9274.1.1 4.1.6.1 (a SHOULD* in 1.0.3 Communication 2.1.3): the latest "stored" of the statements returned.
     const modified = lastStored(result);
     if (modified !== undefined) c.header('Last-Modified', modified);

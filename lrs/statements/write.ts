@@ -27,6 +27,11 @@ export interface WriteContext {
   now: () => string;
   /** The xAPI version of the request: its validation rules and the version given to statements without one. 1.0.3 when absent. */
   xapiVersion?: XapiVersion;
+  /**
+   * Whether the statements may update the canonical Activity definitions: false for a
+   * credential without scope `define` (xAPI 1.0.3 Communication 4.2). True when absent.
+   */
+  updateDefinitions?: boolean;
 }
 
 function validateAll(inputs: unknown[], asArray: boolean, version: XapiVersion): void {
@@ -127,7 +132,7 @@ export async function storeStatements(request: WriteRequest, ctx: WriteContext):
   const outcome = await ctx.store.insert(batch, statementsEquivalent);
   switch (outcome.kind) {
     case 'stored':
-      await ctx.activities.mergeDefinitions(activityDefinitions(batch.map((s) => s.statement)), mergeDefinition);
+      if (ctx.updateDefinitions !== false) await ctx.activities.mergeDefinitions(activityDefinitions(batch.map((s) => s.statement)), mergeDefinition);
       return ids;
     case 'conflict':
       throw new ApiError(409, 'conflict', `A different statement with id ${outcome.id} is already stored; nothing of this request was stored.`, [

@@ -1,18 +1,17 @@
 /**
  * The HRIS API, mounted at /hris/v1:
  * - POST /employees  CSV (text/csv) or a JSON array (application/json) of rows; `?dry_run=true`.
- *   Basic credentials with scope `all`. Answers 200 with the report, also when some rows were
+ *   Scope `admin` (or `all`), Basic or Bearer. Answers 200 with the report, also when some rows were
  *   rejected (they are listed by row and column); 400 when the input as a whole is unusable.
  * - POST /events     one signed change event (X-Signature, HRIS_WEBHOOK_SECRET); 503 when no
  *   secret is configured. Bad, missing or stale signatures are 401: the signature is the
  *   sender's authentication, and a stale one is a replay until proven otherwise.
- * - GET  /audit      `?employee_id=&limit=`: the identity audit log, newest first. Basic, scope `all`.
+ * - GET  /audit      `?employee_id=&limit=`: the identity audit log, newest first. Scope `admin` (or `all`).
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { ApiError, badRequest, invalidParameter } from '../../src/http/errors.js';
-import { basicAuth } from '../../src/auth/basic-auth.js';
-import type { CredentialStore } from '../../src/auth/credentials.js';
+import { requireScope } from '../../src/auth/scopes.js';
 import type { IdentityStore } from '../../src/storage/identity-port.js';
 import type { IdentityConfig } from '../identity/keys.js';
 import { HrisInputError, readCsvRows, readJsonRows, validateRows, type RawRow } from './rows.js';
@@ -21,7 +20,8 @@ import { verifySignature } from './signature.js';
 
 export interface HrisRouteDeps {
   identity: IdentityStore;
-  credentials: CredentialStore;
+  /** Basic-or-Bearer authentication (src/auth/authenticate.ts). */
+  authenticate: MiddlewareHandler<AppEnv>;
   identityConfig: IdentityConfig;
   /** HMAC key of change events; undefined disables POST /events (503). */
   webhookSecret: string | undefined;
@@ -58,14 +58,6 @@ function parseJsonText(text: string): unknown {
     const message = (error as Error).message;
     throw badRequest('malformed-json', `The body is not valid JSON: ${message}`, [{ path: 'body', rule: 'json', message }]);
   }
-}
-
-/** Only principals with scope `all` manage HR data; an LMS's statement-writing credential does not. */
-function requireAllScope(): (c: Context<AppEnv>, next: () => Promise<void>) => Promise<void> {
-  return async (c, next) => {
-    if (!c.get('principal').scopes.includes('all')) throw new ApiError(403, 'forbidden', 'The HRIS API needs a credential with scope all.');
-    await next();
-  };
 }
 
 function signatureError(reason: string, message: string): ApiError {
@@ -108,7 +100,8 @@ export function hrisRouter(deps: HrisRouteDeps): Hono<AppEnv> {
     }
   });
 
-  router.use('*', basicAuth(deps.credentials), requireAllScope());
+  // Only admins (scope admin, or the seeded credential's all) manage HR data; an LMS's statement-writing credential does not.
+  router.use('*', deps.authenticate, requireScope(['admin'], 'The HRIS API'));
 
   router.post('/employees', async (c) => {
     const dryRun = booleanParam(knownParams(c, ['dry_run']), 'dry_run');

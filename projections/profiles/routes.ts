@@ -1,11 +1,13 @@
 /**
  * The profiles read API: GET /marketplace/v1/profiles/{member_id} and a cursor-paged list.
- * Protected by the LRS credential until OAuth2 scopes arrive with marketplace delivery.
+ * Needs one of read:profile, read:completions, read:scores, read:badges (or all); a profile
+ * holds only the sections those scopes allow (src/auth/scopes.ts PROFILE_SECTIONS).
  */
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { ApiError, invalidParameter } from '../../src/http/errors.js';
 import type { ProjectionStore } from '../../src/storage/projection-port.js';
+import { PROFILE_READ_SCOPES, filterProfile, requireScope } from '../../src/auth/scopes.js';
 
 const MAX_LIMIT = 500;
 const DEFAULT_LIMIT = 100;
@@ -21,13 +23,15 @@ function decodeCursor(cursor: string): string {
 }
 
 export function profileRoutes(router: Hono<AppEnv>, projections: ProjectionStore): void {
-  router.get('/profiles/:memberId', async (c) => {
+  const canRead = requireScope(PROFILE_READ_SCOPES, 'Reading profiles');
+
+  router.get('/profiles/:memberId', canRead, async (c) => {
     const profile = await projections.profile(c.req.param('memberId'));
     if (!profile) throw new ApiError(404, 'not-found', `No profile for member ${c.req.param('memberId')}.`);
-    return c.json(profile);
+    return c.json(filterProfile(profile, c.get('principal').scopes));
   });
 
-  router.get('/profiles', async (c) => {
+  router.get('/profiles', canRead, async (c) => {
     const params = new URL(c.req.url).searchParams;
     for (const name of params.keys()) {
       if (!['cursor', 'limit', 'updated_since'].includes(name)) throw invalidParameter(name, 'unknown-parameter', `unknown query parameter "${name}"`);
@@ -45,6 +49,7 @@ export function profileRoutes(router: Hono<AppEnv>, projections: ProjectionStore
     }
     const cursor = params.get('cursor');
     const page = await projections.profiles({ after: cursor === null ? undefined : decodeCursor(cursor), limit: Number(limitRaw), updatedSince });
-    return c.json({ profiles: page.profiles, next_cursor: page.next === null ? null : encodeCursor(page.next) });
+    const scopes = c.get('principal').scopes;
+    return c.json({ profiles: page.profiles.map((p) => filterProfile(p, scopes)), next_cursor: page.next === null ? null : encodeCursor(page.next) });
   });
 }

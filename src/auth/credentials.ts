@@ -1,16 +1,28 @@
 /**
- * Credentials and the principal a request acts as. For now one Basic-auth credential seeded
- * from LRS_API_KEY / LRS_API_SECRET with scope `all`; OAuth2 clients come with the delivery work.
+ * Credentials and the principal a request acts as: the Basic-auth credential seeded from
+ * LRS_API_KEY / LRS_API_SECRET (scope `all`), registered clients (Basic with their client id
+ * and secret, or Bearer tokens from /oauth/token): src/auth/authenticate.ts.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Scope } from './scopes.js';
 
-export type Scope = 'all' | 'all/read' | 'statements/write' | 'statements/read' | 'statements/read/mine' | 'state' | 'define' | 'profile';
+export type { Scope } from './scopes.js';
+
+/** account.homePage of the authority of the seeded credential. */
+export const CREDENTIAL_HOMEPAGE = 'urn:lrs:credential';
+/** account.homePage of the authority of registered clients (account.name = client id). */
+export const CLIENT_HOMEPAGE = 'urn:lrs:client';
 
 export interface Principal {
+  /** Credential key or client id. */
   key: string;
   scopes: Scope[];
   /** The xAPI authority written into statements this principal stores. */
   authority: Record<string, unknown>;
+  /** How the request authenticated; decides the WWW-Authenticate challenge of a 401/403. */
+  via: 'basic' | 'bearer';
+  /** The registered client, when it is one. */
+  clientId?: string;
 }
 
 export interface CredentialStore {
@@ -32,7 +44,7 @@ export function staticCredentials(entries: { key: string; secret: string; scopes
     verify(key, secret) {
       const entry = entries.find((e) => e.key === key);
       if (!entry || !sameSecret(entry.secret, secret)) return null;
-      return { key, scopes: entry.scopes, authority: authorityFor(key, homePage) };
+      return { key, scopes: entry.scopes, authority: authorityFor(key, homePage), via: 'basic' };
     },
   };
 }

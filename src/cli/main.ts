@@ -3,7 +3,10 @@ import { ConfigError, loadConfig } from '../config.js';
 import { runServe } from './serve.js';
 import { runMapping } from './mapping.js';
 import { runHris } from './hris.js';
+import { runClients, runKeys, runOAuth } from './clients.js';
 import { runRebuild, runWorker } from './projection.js';
+import { runDlq } from './dlq.js';
+import { runSandboxMarketplace } from './sandbox-marketplace.js';
 import { MappingError, formatProblem } from '../../projections/mapping/index.js';
 
 const USAGE = `usage: lrs <command>
@@ -17,6 +20,16 @@ commands:
                check the mapping template, verbs.csv and skills.csv (see README)
   hris import <file.csv> [--dry-run]
                apply an HRIS CSV export to the identity store and print a JSON report
+  dlq list | redrive <member_id> | redrive-all
+               the marketplace push dead-letter queue (a redrive sends the member's newest version)
+  sandbox-marketplace [--port N]
+               run a sandbox marketplace receiving signed pushes (MARKETPLACE_SECRET), for tests and staging
+  clients create --name <name> --scopes "<scope> …" | rotate <client_id> | list
+               OAuth2 clients (the secret is shown once); see README "Authentication"
+  keys rotate | list
+               access-token signing keys (a new key signs; old ones verify until their tokens expire)
+  oauth audit [--client <client_id>] [--limit N]
+               the authorisation server's audit log
   help         show this message
 `;
 
@@ -34,6 +47,16 @@ export async function main(argv: string[]): Promise<number> {
       return runMapping(argv.slice(1));
     case 'hris':
       return runHris(argv.slice(1));
+    case 'clients':
+      return runClients(argv.slice(1));
+    case 'keys':
+      return runKeys(argv.slice(1));
+    case 'oauth':
+      return runOAuth(argv.slice(1));
+    case 'dlq':
+      return runDlq(argv.slice(1));
+    case 'sandbox-marketplace':
+      return runSandboxMarketplace(argv.slice(1));
     case 'help':
     case '--help':
     case '-h':

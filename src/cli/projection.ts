@@ -1,21 +1,24 @@
-/** `lrs worker` (the projection worker on its own) and `lrs rebuild [--member ID]`. */
+/** `lrs worker` (the projection worker on its own, with marketplace push when configured) and `lrs rebuild [--member ID]`. */
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import { createProjector } from '../../projections/worker/runtime.js';
 import { startWorkerLoop } from '../../projections/worker/loop.js';
+import { startDeliveryFromConfig } from '../../projections/delivery/runtime.js';
 
 export async function runWorker(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);
   const loop = startWorkerLoop(await createProjector(config, store, logger), logger);
+  // Marketplace push, when MARKETPLACE_URL is set: the worker process delivers what it projects.
+  const delivery = startDeliveryFromConfig(config, store, logger);
   logger.info({ store: store.kind }, 'projection worker running');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  await loop.stop();
+  await Promise.all([loop.stop(), delivery?.stop()]);
   await store.close();
   return 0;
 }

@@ -10,6 +10,7 @@ import { monotonicClock } from '../clock.js';
 import { identityConfig } from '../../projections/identity/settings.js';
 import { createProjector } from '../../projections/worker/runtime.js';
 import { startWorkerLoop } from '../../projections/worker/loop.js';
+import { startDeliveryFromConfig } from '../../projections/delivery/runtime.js';
 
 /** The account homePage of authorities derived from this LRS's own credentials. */
 export const CREDENTIAL_HOMEPAGE = 'urn:lrs:credential';
@@ -30,16 +31,18 @@ export async function runServe(config: Config): Promise<void> {
     maxPageSize: config.maxPageSize,
     xapiDefaultVersion: config.xapiDefaultVersion,
     hris: { identity: identityConfig(config), webhookSecret: config.hrisWebhookSecret },
+    oauth: config.oauth,
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
     logger.info({ port: info.port, store: store.kind }, `xAPI LRS listening on http://localhost:${info.port}/xapi`);
   });
   const worker = startWorkerLoop(projector, logger);
+  // Marketplace push, when MARKETPLACE_URL is set (projections/delivery/).
+  const delivery = startDeliveryFromConfig(config, store, logger);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      void worker
-        .stop()
+      void Promise.all([worker.stop(), delivery?.stop()])
         .then(() => store.close())
         .then(() => process.exit(0));
     });

@@ -31,6 +31,22 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * An error of the OAuth2 authorisation server's endpoints (/oauth/token, /oauth/revoke), answered
+ * as RFC 6749 §5.2 says: `{"error": "invalid_client", "error_description": "…"}`, no-store.
+ */
+export class OAuthError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 503,
+    readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'unsupported_token_type' | 'temporarily_unavailable',
+    readonly description: string,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(description);
+    this.name = 'OAuthError';
+  }
+}
+
 export const badRequest = (code: string, message: string, problems?: Problem[]) =>
   new ApiError(400, code, message, problems);
 
@@ -52,6 +68,10 @@ export function errorBody(error: ApiError, requestId?: string): ErrorBody {
 
 export function respondWithError(c: Context, error: unknown): Response {
   const requestId = c.get('requestId');
+  if (error instanceof OAuthError) {
+    for (const [name, value] of Object.entries({ 'Cache-Control': 'no-store', Pragma: 'no-cache', ...error.headers })) c.header(name, value);
+    return c.json({ error: error.error, error_description: error.description }, error.status);
+  }
   if (error instanceof ApiError) {
     for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
     return c.json(errorBody(error, requestId), error.status);

@@ -7,6 +7,8 @@
  */
 import type { IdentityStore } from './identity-port.js';
 import type { ProjectionStore } from './projection-port.js';
+import type { DeliveryStore } from './delivery-port.js';
+import type { ClientStore, OAuthStore } from './auth-port.js';
 
 /** A statement as the LRS keeps it. `statement` is the stored form (with stored, authority, version). */
 export interface StatementRecord {
@@ -203,5 +205,11 @@ export interface Store {
   /** HRIS employees, identity keys, applied HRIS events, identity audit log (identity-port.ts). */
   readonly identity: IdentityStore;
   readonly projections: ProjectionStore;
+  /** The marketplace outbox and dead-letter queue, kept on the projection members (delivery-port.ts). */
+  readonly delivery: DeliveryStore;
+  /** Registered OAuth2 clients (auth-port.ts). */
+  readonly clients: ClientStore;
+  /** Token families, refresh tokens, signing keys and the authorisation server's audit log (auth-port.ts). */
+  readonly oauth: OAuthStore;
   close(): Promise<void>;
 }

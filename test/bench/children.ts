@@ -60,8 +60,12 @@ export async function freePort(): Promise<number> {
 export interface ServerChild {
   name: string;
   pid: number;
+  /** Throws, with the child's last output, when it has exited. */
+  assertRunning(): void;
   /** e.g. http://127.0.0.1:41234 */
   origin: string;
+  /** From spawn to the first 200 on the ready path. */
+  readyMs: number;
   /** The child's last output, for error messages. */
   output(): string;
   stop(): Promise<void>;
@@ -102,13 +106,15 @@ export async function startServer(options: StartOptions): Promise<ServerChild> {
   });
 
   const origin = `http://${HOST}:${options.port}`;
+  const spawned = performance.now();
   const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
   for (;;) {
     if (exitedEarly) {
       throw new Error(`${options.name} exited during start-up (code ${child.exitCode}, signal ${child.signalCode}):\n${tail}`);
     }
     try {
-      const response = await fetch(`${origin}${options.readyPath}`);
+      // A server whose event loop is busy holds the connection unanswered: give up on this probe and retry.
+      const response = await fetch(`${origin}${options.readyPath}`, { signal: AbortSignal.timeout(5_000) });
       await response.arrayBuffer();
       if (response.ok) break;
     } catch {
@@ -120,12 +126,17 @@ export async function startServer(options: StartOptions): Promise<ServerChild> {
     }
     await sleep(100);
   }
+  const readyMs = performance.now() - spawned;
 
   return {
     name: options.name,
     pid: child.pid as number,
     origin,
+    readyMs,
     output: () => tail,
+    assertRunning() {
+      if (exitedEarly) throw new Error(`${options.name} exited (code ${child.exitCode}, signal ${child.signalCode}); its last output:\n${tail}`);
+    },
     async stop() {
       if (exitedEarly) return;
       child.kill('SIGTERM');

@@ -53,3 +53,21 @@ export function cpuUse(before: CpuSnapshot, after: CpuSnapshot): CpuUse {
   const others = Math.max(0, (after.busy - before.busy) / ticksPerCore - watched);
   return { processes, others };
 }
+
+/**
+ * Waits until a process uses (almost) no CPU: a server still working through requests that a
+ * finished load run abandoned would otherwise spend the next run's first seconds on them.
+ * Returns how long it waited, in ms.
+ */
+export async function waitUntilIdle(pid: number, options: { windowMs?: number; maxCores?: number; timeoutMs?: number } = {}): Promise<number> {
+  const windowMs = options.windowMs ?? 500;
+  const maxCores = options.maxCores ?? 0.1;
+  const started = performance.now();
+  const deadline = started + (options.timeoutMs ?? 180_000);
+  for (;;) {
+    const before = cpuSnapshot([pid]);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const [cores = 0] = cpuUse(before, cpuSnapshot([pid])).processes;
+    if (cores <= maxCores || performance.now() > deadline) return performance.now() - started - windowMs;
+  }
+}

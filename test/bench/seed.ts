@@ -74,6 +74,8 @@ export async function preload(options: PreloadOptions): Promise<PreloadResult> {
       const outcome = await store.statements.insert(batch, neverEquivalent);
       if (outcome.kind !== 'stored') throw new Error(`preload: insert answered ${JSON.stringify(outcome)}`);
       done += n;
+      // insert() completes synchronously, so without this turn of the event loop a signal (Ctrl-C) would wait for the whole preload.
+      await new Promise((resolve) => setImmediate(resolve));
       if (done >= nextReport || done === options.count) {
         options.onProgress?.(done, performance.now() - started);
         nextReport += tenth;

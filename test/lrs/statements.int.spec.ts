@@ -218,13 +218,15 @@ describe('queries', () => {
 
 describe('protocol', () => {
   it('requires X-Experience-API-Version on resources but not on about, and accepts any 1.0.x', async () => {
+    // Without a version the latest is stated (xAPI 2.0 test/lrs/xapi2.int.spec.ts covers the rest).
     const about = await fetch(`${server.endpoint}/about`);
     expect(about.status).toBe(200);
     expect(((await about.json()) as { version: string[] }).version).toContain('1.0.3');
-    expect(about.headers.get('X-Experience-API-Version')).toBe('1.0.3');
+    expect(about.headers.get('X-Experience-API-Version')).toBe('2.0.0');
+    expect((await xapi('/about')).headers.get('X-Experience-API-Version')).toBe('1.0.3');
     const missing = await fetch(`${server.endpoint}/statements`, { headers: { Authorization: 'x' } });
     expect(missing.status).toBe(400);
-    expect(missing.headers.get('X-Experience-API-Version')).toBe('1.0.3');
+    expect(missing.headers.get('X-Experience-API-Version')).toBe('2.0.0');
     expect((await xapi('/statements', { headers: { 'X-Experience-API-Version': '1.0.2' } })).status).toBe(200);
     expect((await xapi('/statements', { headers: { 'X-Experience-API-Version': '0.95' } })).status).toBe(400);
   });

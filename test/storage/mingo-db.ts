@@ -13,7 +13,8 @@
  *   driver's duplicate key error (`MongoBulkWriteError`, code 11000, `writeErrors`, and for an
  *   ordered insertMany the documents inserted before the refused one in `insertedIds`);
  * - documents copied on the way in and out, as BSON serialisation would;
- * - `findOneAndUpdate` with `$inc`, `upsert` and `returnDocument`.
+ * - `findOneAndUpdate` with `$inc`, `upsert` (and `$setOnInsert`) and `returnDocument`;
+ * - `$expr` in filters (mingo's expression operators).
  * What it does not model: concurrency (every call runs to completion on its own), indexes as
  * access paths (queries scan), BSON types beyond JSON.
  *
@@ -149,12 +150,17 @@ export class MingoCollection<T extends Doc = Doc> implements CollectionLike<T> {
     return undefined;
   }
 
-  private applyUpdate(doc: Doc, update: Update): void {
+  /** `$setOnInsert` applies (as `$set`) only when an upsert inserts, as on the server. */
+  private applyUpdate(doc: Doc, update: Update, inserting = false): void {
     const operators = Object.keys(update);
     if (operators.length === 0 || operators.some((op) => !op.startsWith('$'))) {
       throw new Error(`update document must contain only update operators: ${JSON.stringify(update)}`);
     }
     for (const op of operators) {
+      if (op === '$setOnInsert') {
+        if (inserting) applyUpdateOperator(doc, { $set: update[op] } as UpdateExpression);
+        continue;
+      }
       applyUpdateOperator(doc, { [op]: update[op] } as UpdateExpression);
     }
   }
@@ -282,7 +288,7 @@ export class MingoCollection<T extends Doc = Doc> implements CollectionLike<T> {
     const created: Doc = Object.fromEntries(
       Object.entries(filter).filter(([k, v]) => !k.startsWith('$') && (typeof v !== 'object' || v === null || !Object.keys(v).some((o) => o.startsWith('$')))),
     );
-    this.applyUpdate(created, update);
+    this.applyUpdate(created, update, true);
     if (created._id === undefined) created._id = `oid${this.nextObjectId++}`;
     const v = this.violation(created, this.docs);
     if (v) throw new DuplicateKeyError(this.name, v.index.name, v.keyValue, 0, [], false);

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { mongoStoreFromDb } from '../../src/storage/mongodb/index.js';
 import {
+  DELIVERY_DEFAULTS,
   MemberWriteConflictError,
   PROJECTION_CHECKPOINTS,
   PROJECTION_INDEXES,
@@ -51,7 +52,7 @@ describe(`${STANDIN}: projection documents, indexes and write order`, () => {
       unmatched: [{ seq: 5, keys: ['sha1:aaa', 'email:a@example.com'] }, { seq: 5, keys: ['sha1:aaa', 'account:E9'] }],
     }));
     expect(db.collection(PROJECTION_MEMBERS).all()).toEqual([
-      { _id: 'E1', publishedId: 'E1', content: JSON.stringify(e1.content), state: JSON.stringify(e1.state), version: 1, updatedAt: e1.updatedAt, lastSeq: 4 },
+      { _id: 'E1', publishedId: 'E1', content: JSON.stringify(e1.content), state: JSON.stringify(e1.state), version: 1, updatedAt: e1.updatedAt, lastSeq: 4, ...DELIVERY_DEFAULTS },
     ]);
     expect(db.collection(PROJECTION_LINKS[0]).all()).toEqual([{ _id: 4, memberId: 'E1' }, { _id: 1, memberId: 'E1' }]);
     expect(db.collection(PROJECTION_UNMATCHED[0]).all()).toEqual([{ _id: 5, keys: ['sha1:aaa', 'email:a@example.com', 'account:E9'] }]);
@@ -86,7 +87,7 @@ describe(`${STANDIN}: projection documents, indexes and write order`, () => {
     expect(memberWrite(m, false).filter).toEqual({ _id: 'E1', version: { $in: [3, 4] }, lastSeq: { $lte: 20 } });
     expect(memberWrite(m, true).filter).toEqual({ _id: 'E1', version: { $in: [3, 4] } });
     const { _id, ...fields } = toMemberDocument(m);
-    expect(memberWrite(m, false).update).toEqual({ $set: fields });
+    expect(memberWrite(m, false).update).toEqual({ $set: fields, $setOnInsert: DELIVERY_DEFAULTS });
   });
 
   it(`${STANDIN}: a member write computed from an older record is refused, and the checkpoints do not move`, async () => {

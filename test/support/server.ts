@@ -14,6 +14,7 @@ import { loadMapping } from '../../projections/mapping/index.js';
 import { actorIdentityKeys, employeeIdentityKeys, pseudonymousMemberId, NO_IDENTITY_CONFIG, type IdentityConfig } from '../../projections/identity/keys.js';
 import { Projector } from '../../projections/worker/projector.js';
 import { startWorkerLoop } from '../../projections/worker/loop.js';
+import { startDeliverer, type Deliverer, type DelivererOptions } from '../../projections/delivery/deliverer.js';
 
 export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key';
 
@@ -42,6 +43,8 @@ export interface TestServer {
   store: Store;
   /** Resolves once the projection worker has folded everything stored so far (with `projection: true`). */
   projectionIdle(): Promise<void>;
+  /** The in-process marketplace deliverer (with `delivery`). */
+  deliverer: Deliverer | undefined;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,10 @@ export interface TestServerOptions {
   hris?: AppDeps['hris'];
   /** Runs the projection worker in-process, as `lrs serve` does, with the real mapping files. */
   projection?: boolean;
+  /** Runs the marketplace deliverer in-process, as `lrs serve` does with MARKETPLACE_URL set. */
+  delivery?: DelivererOptions;
+  /** xAPI version stated to requests that name none (AppDeps.xapiDefaultVersion); default 2.0.0. */
+  xapiDefaultVersion?: AppDeps['xapiDefaultVersion'];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -65,8 +72,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
     maxPageSize: options.maxPageSize ?? 500,
     ...(options.hris ? { hris: options.hris } : {}),
+    ...(options.xapiDefaultVersion ? { xapiDefaultVersion: options.xapiDefaultVersion } : {}),
   });
   const worker = options.projection ? startWorkerLoop(projectorFor(store, options.hris?.identity ?? NO_IDENTITY_CONFIG), createLogger('silent'), { idleMs: 20 }) : undefined;
+  const deliverer = options.delivery ? startDeliverer(store.delivery, createLogger('silent'), options.delivery) : undefined;
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -76,6 +85,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     origin,
     endpoint: `${origin}/xapi`,
     store,
+    deliverer,
     async projectionIdle() {
       if (!worker) throw new Error('started without projection: true');
       await worker.idle();
@@ -83,6 +93,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker?.stop();
+      await deliverer?.stop();
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { isUuid, validateAgent, validateStatement, type ValidationProblem } from './index.js';
-import { isDuration, isIri, isLanguageTag, isTimestamp, parseTimestamp } from './formats.js';
+import { isDuration, isIri, isLanguageTag, isRfc3339Timestamp, isStatementVersion2, isTimestamp, parseTimestamp, toUtcTimestamp } from './formats.js';
 
 type Json = Record<string, any>;
 
@@ -636,5 +636,103 @@ describe('format helpers', () => {
     expect(parseTimestamp('0099-12-31T23:59:59Z')?.epochSeconds).toBe(year99.getTime() / 1000);
     expect(parseTimestamp('2024-03-01T24:00:00Z')?.epochSeconds).toBe(Date.UTC(2024, 2, 2) / 1000);
     expect(parseTimestamp('2024-03-01T12:00:00')?.hasTimeZone).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// xAPI 2.0 (IEEE 9274.1.1): the same validator with version '2.0.0'.
+
+const v2 = (statement: unknown) => validateStatement(statement, 'statement', '2.0.0');
+
+function expectValid2(statement: unknown): void {
+  expect(v2(statement)).toEqual([]);
+}
+
+function expectProblem2(statement: unknown, path: string, rule: string): void {
+  const problems = v2(statement);
+  expect(problems, JSON.stringify(problems)).toContainEqual(expect.objectContaining({ path, rule }));
+}
+
+const CONTEXT_AGENT = {
+  objectType: 'contextAgent',
+  agent: { objectType: 'Agent', mbox: 'mailto:coach@example.com' },
+  relevantTypes: ['https://example.com/xapi/activity-types/coach'],
+};
+const CONTEXT_GROUP = {
+  objectType: 'contextGroup',
+  group: { objectType: 'Group', member: [{ mbox: 'mailto:p1@example.com' }, { mbox: 'mailto:p2@example.com' }] },
+  relevantTypes: ['https://example.com/xapi/activity-types/team'],
+};
+const withContext = (context: Json) => edit(minimal(), (s) => (s.context = context));
+
+describe('validateStatement, xAPI 2.0: context agents and context groups (4.2.2.5)', () => {
+  it('accepts them in a statement and in a SubStatement, with or without relevantTypes, identified or anonymous Groups', () => {
+    expectValid2(withContext({ contextAgents: [CONTEXT_AGENT, { objectType: 'contextAgent', agent: { account: { homePage: 'https://lms.example.com', name: 'x' } } }], contextGroups: [CONTEXT_GROUP] }));
+    expectValid2(withContext({ contextGroups: [{ objectType: 'contextGroup', group: { objectType: 'Group', mbox: 'mailto:team@example.com' } }], contextAgents: [] }));
+    expectValid2(edit(withSubStatement(), (s) => (s.object.context = { contextAgents: [CONTEXT_AGENT], contextGroups: [CONTEXT_GROUP] })));
+  });
+
+  it('refuses them in xAPI 1.0.3, where context has no such properties', () => {
+    expectProblem(withContext({ contextAgents: [CONTEXT_AGENT] }), 'statement.context.contextAgents', 'additional-property');
+    expectProblem(edit(withSubStatement(), (s) => (s.object.context = { contextGroups: [CONTEXT_GROUP] })), 'statement.object.context.contextGroups', 'additional-property');
+  });
+
+  it('requires objectType contextAgent / contextGroup and a valid Agent / Group', () => {
+    expectProblem2(withContext({ contextAgents: [{ ...CONTEXT_AGENT, objectType: 'Should fail' }] }), 'statement.context.contextAgents[0].objectType', 'object-type');
+    expectProblem2(withContext({ contextAgents: [{ objectType: 'contextAgent' }] }), 'statement.context.contextAgents[0].agent', 'required');
+    expectProblem2(withContext({ contextAgents: [{ objectType: 'contextAgent', agent: { key: 'Should fail' } }] }), 'statement.context.contextAgents[0].agent.key', 'additional-property');
+    expectProblem2(withContext({ contextAgents: [{ objectType: 'contextAgent', agent: { mbox: 'mailto:a@example.com', openid: 'http://id.example.com/a' } }] }), 'statement.context.contextAgents[0].agent', 'exactly-one-ifi');
+    expectProblem2(withContext({ contextAgents: [{ objectType: 'contextAgent', agent: { objectType: 'Group', mbox: 'mailto:g@example.com' } }] }), 'statement.context.contextAgents[0].agent.objectType', 'object-type');
+    expectProblem2(withContext({ contextGroups: [{ objectType: 'contextGroup', group: { key: 'Should fail' } }] }), 'statement.context.contextGroups[0].group.objectType', 'required');
+    expectProblem2(withContext({ contextGroups: [{ objectType: 'contextGroup', group: { objectType: 'Group' } }] }), 'statement.context.contextGroups[0].group.member', 'anonymous-group-member');
+    expectProblem2(withContext({ contextGroups: [{ ...CONTEXT_GROUP, member: [] }] }), 'statement.context.contextGroups[0].member', 'additional-property');
+    expectProblem2(withContext({ contextAgents: CONTEXT_AGENT }), 'statement.context.contextAgents', 'type');
+  });
+
+  it('requires relevantTypes to be a non-empty array of IRIs', () => {
+    expectProblem2(withContext({ contextAgents: [{ ...CONTEXT_AGENT, relevantTypes: [] }] }), 'statement.context.contextAgents[0].relevantTypes', 'min-items');
+    expectProblem2(withContext({ contextAgents: [{ ...CONTEXT_AGENT, relevantTypes: ['abc'] }] }), 'statement.context.contextAgents[0].relevantTypes[0]', 'iri');
+    expectProblem2(withContext({ contextGroups: [{ ...CONTEXT_GROUP, relevantTypes: ['https://ok.example.com', 'not an iri'] }] }), 'statement.context.contextGroups[0].relevantTypes[1]', 'iri');
+  });
+});
+
+describe('validateStatement, xAPI 2.0: timestamps and version', () => {
+  it('requires RFC 3339 date-times for timestamp and stored, in a SubStatement too', () => {
+    for (const timestamp of ['2008-09-15T15:53:00.601+00:00', '2023-05-04T12:00:00-05:00', '2024-03-01t12:00:00z', '2024-03-01T12:00:00.123456789Z']) {
+      expectValid2(edit(minimal(), (s) => (s.timestamp = timestamp)));
+    }
+    for (const timestamp of ['2024-03-01T12:00Z', '20240301T120000Z', '2024-03-01T12:00:00', '2024-03-01T12:00:00+0100', '2024-03-01T12:00:00+01', '2024-03-01T12:00:00,5Z', '2024-03-01T24:00:00Z', '2008-09-15T15:53:00.601-00:00']) {
+      expectProblem2(edit(minimal(), (s) => (s.timestamp = timestamp)), 'statement.timestamp', 'rfc3339-timestamp');
+    }
+    expectProblem2(edit(minimal(), (s) => (s.stored = '2024-03-01T12:00')), 'statement.stored', 'rfc3339-timestamp');
+    expectProblem2(edit(withSubStatement(), (s) => (s.object.timestamp = '20240301T120000Z')), 'statement.object.timestamp', 'rfc3339-timestamp');
+    // The same timestamps stay valid ISO 8601 for xAPI 1.0.3.
+    expectValid(edit(minimal(), (s) => (s.timestamp = '20240301T120000Z')));
+  });
+
+  it('accepts versions 1.0.x and 2.0.x, refuses others; 1.0.3 still refuses 2.0.0', () => {
+    for (const version of ['1.0', '1.0.9', '2.0', '2.0.0', '2.0.3']) expectValid2(edit(minimal(), (s) => (s.version = version)));
+    for (const version of ['1.1.0', '0.9.9', 'should fail', '2.1.0', '3.0.0']) expectProblem2(edit(minimal(), (s) => (s.version = version)), 'statement.version', 'version');
+    expectProblem(edit(minimal(), (s) => (s.version = '2.0.0')), 'statement.version', 'version');
+  });
+});
+
+describe('format helpers, xAPI 2.0', () => {
+  it('isRfc3339Timestamp / isStatementVersion2', () => {
+    expect(isRfc3339Timestamp('2024-02-29T23:59:60Z')).toBe(true);
+    expect(isRfc3339Timestamp('2023-02-29T12:00:00Z')).toBe(false);
+    expect(isRfc3339Timestamp('2024-01-01 12:00:00Z')).toBe(false);
+    expect(isStatementVersion2('2.0.0')).toBe(true);
+    expect(isStatementVersion2('1.0.3')).toBe(true);
+    expect(isStatementVersion2('2.1')).toBe(false);
+  });
+
+  it('toUtcTimestamp keeps the instant and the precision as written', () => {
+    expect(toUtcTimestamp('2023-05-04T12:00:00-05:00')).toBe('2023-05-04T17:00:00Z');
+    expect(toUtcTimestamp('2024-03-01T00:30:00.123456+01:00')).toBe('2024-02-29T23:30:00.123456Z');
+    expect(toUtcTimestamp('2024-03-01T12:00:00.5Z')).toBe('2024-03-01T12:00:00.5Z');
+    expect(toUtcTimestamp('0001-01-01T00:30:00+01:00')).toBe('0000-12-31T23:30:00Z');
+    expect(toUtcTimestamp('0000-01-01T00:30:00+01:00')).toBeNull(); // year -1 has no RFC 3339 form
+    expect(toUtcTimestamp('not a time')).toBeNull();
   });
 });

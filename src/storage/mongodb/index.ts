@@ -8,6 +8,8 @@ import { mongoActivityStore } from './activities.js';
 import { DOCUMENTS, DOCUMENT_INDEXES, mongoDocumentStore } from './documents-store.js';
 import { createIdentityIndexes, mongoIdentityStore } from './identity.js';
 import { createProjectionIndexes, mongoProjectionStore, type ProjectionDbLike } from './projections.js';
+import { backfillDeliveryFields, mongoDeliveryStore } from './delivery.js';
+import { createAuthIndexes, mongoClientStore, mongoOAuthStore } from './auth.js';
 
 export { STATEMENT_INDEXES } from './documents.js';
 export type { DbLike } from './documents.js';
@@ -20,6 +22,7 @@ export async function createIndexes(db: DbLike): Promise<void> {
   for (const index of DOCUMENT_INDEXES) await documents.createIndex(index.key, index.options);
   await createIdentityIndexes(db);
   await createProjectionIndexes(db);
+  await createAuthIndexes(db);
 }
 
 /**
@@ -28,6 +31,7 @@ export async function createIndexes(db: DbLike): Promise<void> {
  */
 export async function mongoStoreFromDb(db: ProjectionDbLike, close: () => Promise<void>): Promise<Store> {
   await createIndexes(db);
+  await backfillDeliveryFields(db);
   return {
     kind: 'mongodb',
     statements: mongoStatementStore(db),
@@ -36,6 +40,9 @@ export async function mongoStoreFromDb(db: ProjectionDbLike, close: () => Promis
     documents: mongoDocumentStore(db),
     identity: mongoIdentityStore(db),
     projections: mongoProjectionStore(db),
+    delivery: mongoDeliveryStore(db),
+    clients: mongoClientStore(db),
+    oauth: mongoOAuthStore(db),
     close,
   };
 }

@@ -69,6 +69,35 @@ export interface MemberDocument {
   lastSeq: number;
 }
 
+/**
+ * The outbox fields of a member document (src/storage/mongodb/delivery.ts): written by the
+ * deliverer only; a new member gets these defaults on insert (pending: version > 0).
+ */
+export interface DeliveryFields {
+  deliveredVersion: number;
+  deliveryAttempts: number;
+  /** ms since the epoch. */
+  nextAttemptAt: number;
+  lastError: string | null;
+  /** ms since the epoch; 0: not leased. */
+  leaseUntil: number;
+  leaseToken: string | null;
+  /** Dead-lettered version, 0 for none. */
+  deadVersion: number;
+  deadLetter: { attempts: number; lastError: string; payloadSample: string; at: string } | null;
+}
+
+export const DELIVERY_DEFAULTS: Readonly<DeliveryFields> = {
+  deliveredVersion: 0,
+  deliveryAttempts: 0,
+  nextAttemptAt: 0,
+  lastError: null,
+  leaseUntil: 0,
+  leaseToken: null,
+  deadVersion: 0,
+  deadLetter: null,
+};
+
 export interface LinkDocument {
   /** The statement's seq. */
   _id: number;
@@ -104,6 +133,10 @@ export const PROJECTION_INDEXES: Readonly<Record<string, readonly IndexDefinitio
     { key: { publishedId: 1 }, options: { name: 'published_id_unique', unique: true } },
     /** profiles({ updatedSince }). */
     { key: { updatedAt: 1 }, options: { name: 'updated_at' } },
+    /** The deliverer's due() (delivery.ts). */
+    { key: { nextAttemptAt: 1 }, options: { name: 'next_attempt_at' } },
+    /** The dead-letter queue (delivery.ts): only members with a dead-lettered version. */
+    { key: { _id: 1, deadVersion: 1 }, options: { name: 'dead_letters', partialFilterExpression: { deadVersion: { $gt: 0 } } } },
   ],
   ...Object.fromEntries(PROJECTION_LINKS.map((name) => [name, [
     /** memberSeqs: one member's seqs in order. */
@@ -152,16 +185,19 @@ export function toMemberRecord(doc: MemberDocument): MemberRecord {
 const profileOf = (doc: MemberDocument) => toProfile(JSON.parse(doc.content) as MemberRecord['content'], doc.version, doc.updatedAt);
 
 /**
- * The conditional write of a member (an upsert: a new member is inserted). The projector
- * computes `version` from the stored one, +1 when the content changed, so the stored version
- * is `version` or `version - 1`; and lastSeq never decreases but in a rebuild. When the stored
+ * The conditional write of a member (an upsert: a new member is inserted, with the outbox
+ * fields' defaults; an update leaves them alone, so the version it writes is pending exactly
+ * when it is above deliveredVersion — the outbox entry is in the same single-document write).
+ * The projector computes `version` from the stored one, +1 when the content changed, so the
+ * stored version is `version` or `version - 1`; and lastSeq never decreases but in a rebuild. When the stored
  * document does not match, the upsert's insert hits the `_id` index: a duplicate key error.
  */
 export function memberWrite(m: MemberRecord, rebuild: boolean): { filter: Filter; update: Update } {
   const { _id, ...set } = toMemberDocument(m);
   const filter: Filter = { _id, version: { $in: [m.version - 1, m.version] } };
   if (!rebuild) filter.lastSeq = { $lte: m.lastSeq };
-  return { filter, update: { $set: set } };
+  // The outbox fields are the deliverer's: set on insert only (a new member is pending).
+  return { filter, update: { $set: set, $setOnInsert: { ...DELIVERY_DEFAULTS } } };
 }
 
 /** Checkpoint names become field names of the state document. */

@@ -10,6 +10,8 @@ import { sqliteActivityStore } from './activities.js';
 import { sqliteDocumentStore } from './documents.js';
 import { sqliteIdentityStore } from './identity.js';
 import { sqliteProjectionStore } from './projections.js';
+import { sqliteDeliveryStore } from './delivery.js';
+import { sqliteClientStore, sqliteOAuthStore } from './auth.js';
 
 export function openSqliteStore(file: string): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -27,6 +29,9 @@ export function openSqliteStore(file: string): Store {
     documents: sqliteDocumentStore(db),
     identity: sqliteIdentityStore(db),
     projections: sqliteProjectionStore(db),
+    delivery: sqliteDeliveryStore(db),
+    clients: sqliteClientStore(db),
+    oauth: sqliteOAuthStore(db),
     async close() {
       db.close();
     },

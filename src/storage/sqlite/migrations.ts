@@ -3,6 +3,7 @@
  * version is SQLite's `user_version`; a migration is never edited once released, only added.
  */
 import type Database from 'better-sqlite3';
+import { AUTH_SCHEMA } from './auth.js';
 
 interface Migration {
   version: number;
@@ -150,6 +151,29 @@ export const migrations: Migration[] = [
     name     TEXT PRIMARY KEY,
     position INTEGER NOT NULL
   ) WITHOUT ROWID;
+`,
+  },
+  {
+    version: 6,
+    name: 'oauth clients, token families, signing keys, audit',
+    sql: AUTH_SCHEMA,
+  },
+  {
+    version: 7,
+    name: 'marketplace delivery (outbox fields on projection members)',
+    // Pending = version > delivered_version AND version > dead_version: written by the same
+    // commit as the profile. Times are ms since the epoch. Existing members start undelivered.
+    sql: `
+  ALTER TABLE projection_members ADD COLUMN delivered_version INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE projection_members ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE projection_members ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE projection_members ADD COLUMN last_error TEXT;
+  ALTER TABLE projection_members ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE projection_members ADD COLUMN lease_token TEXT;
+  ALTER TABLE projection_members ADD COLUMN dead_version INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE projection_members ADD COLUMN dead_letter TEXT;
+  CREATE INDEX projection_members_due ON projection_members (next_attempt_at) WHERE version > delivered_version AND version > dead_version;
+  CREATE INDEX projection_members_dead ON projection_members (member_id) WHERE dead_version > delivered_version;
 `,
   },
 ];

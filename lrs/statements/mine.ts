@@ -1,0 +1,32 @@
+/**
+ * Scope `statements/read/mine` (xAPI 1.0.3 Communication 4.2): a principal holding it, and no
+ * wider read scope, reads only the statements whose authority is its own. A query gets the
+ * `authority:` key added (lrs/statements/keys.ts), so its pages are full; every answer is
+ * checked again here, since a `more` cursor is client-held and a single statement is fetched
+ * by id. A statement of another authority is answered as absent (404), not as forbidden.
+ */
+import { ApiError } from '../../src/http/errors.js';
+import type { Principal } from '../../src/auth/credentials.js';
+import { readsOnlyOwnStatements } from '../../src/auth/scopes.js';
+import { actorIdentity, key } from './keys.js';
+
+/** The identity of the principal's authority when it may read only its own statements; null when it may read all. */
+export function ownAuthority(principal: Principal): string | null {
+  return readsOnlyOwnStatements(principal.scopes) ? actorIdentity(principal.authority) ?? '(none)' : null;
+}
+
+export function withOwnAuthorityKey<F extends { keys: string[] }>(filter: F, own: string | null): F {
+  return own === null ? filter : { ...filter, keys: [...filter.keys, key.authority(own)] };
+}
+
+/** The GET answer (one statement, or a page) without the statements of other authorities. */
+export function onlyOwnStatements(result: unknown, own: string | null, single: boolean): unknown {
+  if (own === null) return result;
+  const mine = (s: unknown) => actorIdentity((s as { authority?: unknown }).authority) === own;
+  if (single) {
+    if (!mine(result)) throw new ApiError(404, 'not-found', 'No statement with this id among the statements this credential stored (scope statements/read/mine).');
+    return result;
+  }
+  const page = result as { statements: unknown[] };
+  return { ...page, statements: page.statements.filter(mine) };
+}

@@ -9,12 +9,11 @@ import { mongoStoreFromDb } from '../../src/storage/mongodb/index.js';
 import { STATEMENT_INDEXES, type StatementDocument } from '../../src/storage/mongodb/documents.js';
 import type { Store } from '../../src/storage/port.js';
 import { DuplicateKeyError, MingoDb } from './mingo-db.js';
-import { describeAttachmentStoreContract } from './attachments.contract.js';
-import { describeDocumentStoreContract } from './documents.contract.js';
+import { describeStoreContracts } from './contracts.js';
+import { STANDIN, openMingoStore } from './backends.js';
 import {
   agent,
   agentKey,
-  describeStatementStoreContract,
   equivalent,
   ref,
   statement,
@@ -22,11 +21,8 @@ import {
   voiding,
 } from './statements.contract.js';
 
-const STANDIN = 'MongoDB adapter on mingo stand-in';
 
-describeStatementStoreContract(STANDIN, async () => mongoStoreFromDb(new MingoDb(), async () => {}));
-describeAttachmentStoreContract(STANDIN, async () => mongoStoreFromDb(new MingoDb(), async () => {}));
-describeDocumentStoreContract(STANDIN, async () => mongoStoreFromDb(new MingoDb(), async () => {}));
+describeStoreContracts(STANDIN, openMingoStore);
 
 /** Two adapter instances over one stand-in database: two LRS processes sharing a server. */
 async function twoWriters(): Promise<{ db: MingoDb; one: Store; two: Store }> {

@@ -22,11 +22,10 @@ import {
   toMemberDocument,
 } from '../../src/storage/mongodb/projections.js';
 import { MingoDb } from './mingo-db.js';
-import { batch, describeProjectionStoreContract, member } from './projections.contract.js';
+import { batch, member } from './projections.contract.js';
 
-const STANDIN = 'MongoDB adapter on mingo stand-in';
+import { STANDIN } from './backends.js';
 
-describeProjectionStoreContract(STANDIN, async () => mongoStoreFromDb(new MingoDb(), async () => {}));
 
 const open = async () => {
   const db = new MingoDb();

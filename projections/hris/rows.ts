@@ -12,9 +12,6 @@
  *   the others stand. Rows sharing an employee_id are all rejected: which one is right is
  *   not ours to guess.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CsvError } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -22,6 +19,7 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Employee } from '../../src/storage/identity-port.js';
 import type { Problem } from '../../src/http/errors.js';
 import { EMPLOYEE_COLUMNS, EMPLOYEE_FIELDS, type EmployeeColumn } from '../../src/storage/identity-changes.js';
+import { readProjectJson } from '../../src/project-files.js';
 
 export const HRIS_COLUMNS: readonly EmployeeColumn[] = EMPLOYEE_FIELDS.map((f) => EMPLOYEE_COLUMNS[f]);
 
@@ -65,19 +63,6 @@ export class HrisInputError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Schema
 
-const SCHEMA_FILE = join('schemas', 'hris-employee.schema.json');
-
-/** Walks up from this module, so sources (projections/hris/) and the build (dist/projections/hris/) both find it. */
-function findSchemaFile(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; ) {
-    const candidate = join(dir, SCHEMA_FILE);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`HRIS row schema ${SCHEMA_FILE} not found above ${start}`);
-    dir = parent;
-  }
-}
 
 interface RowSchema {
   properties: Record<string, { description: string }>;
@@ -91,7 +76,7 @@ export function isEmail(s: string): boolean {
   return s.length <= 254 && EMAIL.test(s);
 }
 
-const schema = JSON.parse(readFileSync(findSchemaFile(), 'utf8')) as RowSchema;
+const schema = readProjectJson<RowSchema>('schemas/hris-employee.schema.json');
 // No coercion, no defaults: cells are shaped explicitly (trimmed, lower-cased enums) first.
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 ajv.addFormat('email', isEmail);

@@ -5,12 +5,12 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../src/config.js';
 import { MappingError, sortProblems, WHOLE_FILE, WHOLE_ROW, type MappingProblem } from './problems.js';
 import { readSkillRules, readVerbRules, type Concept, type SkillRule, type VerbRule } from './rules.js';
 import { isAbsent, readTemplate, templateVersion, type CompiledFieldRule, type FieldRule, type SourceSystem } from './template.js';
 import type { TransformContext } from './transforms.js';
+import { projectFile } from '../../src/project-files.js';
 
 export interface Mapping {
   /** e.g. "lms-marketplace@1", from the template's file name version */
@@ -57,13 +57,7 @@ const MARKER = join('mappings', `${TEMPLATE_NAME}.v1.csv`);
  * projections/mapping/ (sources, tests) and dist/projections/mapping/ (compiled build).
  */
 export function defaultMappingsDir(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; ) {
-    if (existsSync(join(dir, MARKER))) return join(dir, 'mappings');
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`${MARKER} not found in any folder above ${start}; set MAPPINGS_DIR`);
-    dir = parent;
-  }
+  return dirname(projectFile(MARKER));
 }
 
 /**

@@ -3,12 +3,10 @@
  * ajv, compiled once at module load, and conversion of ajv errors into MappingProblems that name
  * the column. Each schema property's `description` completes the sentence "must be …".
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { WHOLE_ROW, type MappingProblem } from './problems.js';
+import { readProjectJson } from '../../src/project-files.js';
 
 export type RowKind = 'template' | 'verb' | 'skill';
 
@@ -18,26 +16,10 @@ const SCHEMA_FILES: Record<RowKind, string> = {
   skill: 'mapping-skill-rule.schema.json',
 };
 
-/**
- * Finds schemas/ by walking up from this module's folder, so the same code works from
- * projections/mapping/ (sources, tests) and dist/projections/mapping/ (compiled build).
- */
-function findSchemasDir(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; ) {
-    const candidate = join(dir, 'schemas');
-    if (existsSync(join(candidate, SCHEMA_FILES.template))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`mapping schemas (schemas/${SCHEMA_FILES.template}) not found above ${start}`);
-    dir = parent;
-  }
-}
-
 // No coercion and no defaults: rows are converted explicitly before validation.
 const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
-const schemasDir = findSchemasDir();
 const validators = Object.fromEntries(
-  Object.entries(SCHEMA_FILES).map(([kind, name]) => [kind, ajv.compile(JSON.parse(readFileSync(join(schemasDir, name), 'utf8')))]),
+  Object.entries(SCHEMA_FILES).map(([kind, name]) => [kind, ajv.compile(readProjectJson(`schemas/${name}`))]),
 ) as Record<RowKind, ValidateFunction>;
 
 /** Problems of one row object (keys are column names) against the schema of its kind. */

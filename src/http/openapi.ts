@@ -3,24 +3,17 @@
  * (schemas/openapi.json), served as is, without credentials. The file is found by walking up from
  * this module's folder, so the same code works from src/http/ and from dist/src/http/.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
+import { projectFile } from '../project-files.js';
 
 export const OPENAPI_PATH = '/openapi.json';
 const DOCUMENT_FILE = join('schemas', 'openapi.json');
 
 export function findOpenApiFile(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; ) {
-    const candidate = join(dir, DOCUMENT_FILE);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`OpenAPI document ${DOCUMENT_FILE} not found above ${start}`);
-    dir = parent;
-  }
+  return projectFile(DOCUMENT_FILE);
 }
 
 /** The document as parsed JSON (read once, at first use). */

@@ -2,33 +2,14 @@
  * Structural validation against schemas/xapi-statement.schema.json with ajv, compiled once at
  * module load, and conversion of ajv errors into ValidationProblems.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { ValidationProblem } from './index.js';
 import { joinPath } from './formats.js';
+import { readProjectJson } from '../../../src/project-files.js';
 
-const SCHEMA_FILE = join('schemas', 'xapi-statement.schema.json');
 
-/**
- * Finds schemas/xapi-statement.schema.json by walking up from this module's folder, so that the
- * same code works from lrs/statements/validation/ (sources, tests) and from
- * dist/lrs/statements/validation/ (compiled build).
- */
-function findSchemaFile(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; ) {
-    const candidate = join(dir, SCHEMA_FILE);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`xAPI statement schema ${SCHEMA_FILE} not found above ${start}`);
-    dir = parent;
-  }
-}
-
-const schema = JSON.parse(readFileSync(findSchemaFile(), 'utf8')) as { $id: string };
+const schema = readProjectJson<{ $id: string }>('schemas/xapi-statement.schema.json');
 // No type coercion, no defaults: the input is validated as sent.
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 const validateStatementShape: ValidateFunction = ajv.compile(schema);

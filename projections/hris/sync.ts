@@ -42,7 +42,7 @@ export interface HrisReport {
   rejected: RowProblem[];
   /** The created and updated rows, with what changed. */
   changes: RowChange[];
-  dryRun: boolean;
+  dry_run: boolean;
 }
 
 /** The column a key of this employee comes from: the account key from employee_id, email keys from the email that gives them. */
@@ -61,7 +61,7 @@ const toColumns = (fields: (keyof Employee)[]) => fields.map((f) => EMPLOYEE_COL
 
 /** Applies (or, dry, predicts) the valid rows; the report also lists the rows rejected before. */
 export async function importEmployees(deps: HrisDeps, rows: ValidatedRows, options: { dryRun: boolean; source: string }): Promise<HrisReport> {
-  const report: HrisReport = { applied: 0, created: 0, updated: 0, unchanged: 0, rejected: [...rows.rejected], changes: [], dryRun: options.dryRun };
+  const report: HrisReport = { applied: 0, created: 0, updated: 0, unchanged: 0, rejected: [...rows.rejected], changes: [], dry_run: options.dryRun };
   const decide = options.dryRun ? dryRun(deps) : (employee: Employee, keys: string[]) => deps.identity.upsert({ employee, keys }, options.source, deps.now());
   for (const { row, employee } of rows.valid) {
     const keys = employeeIdentityKeys(employee, deps.config);

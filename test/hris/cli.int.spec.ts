@@ -55,7 +55,7 @@ describe('lrs hris import <file.csv> [--dry-run]', () => {
     const { code, stdout } = await run('import', file('hr.csv', GOOD[0] as string, BAD, GOOD[1] as string));
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as HrisReport;
-    expect(report).toMatchObject({ applied: 2, created: 2, dryRun: false, rejected: [{ row: 2, column: 'email', rule: 'email-syntax' }] });
+    expect(report).toMatchObject({ applied: 2, created: 2, dry_run: false, rejected: [{ row: 2, column: 'email', rule: 'email-syntax' }] });
     expect(await stored('E2')).toMatchObject({ workerType: 'contractor', managerId: 'E1' });
     expect(await stored('E3')).toBeNull();
   });
@@ -79,7 +79,7 @@ describe('lrs hris import <file.csv> [--dry-run]', () => {
     const changed = file('changed.csv', (GOOD[0] as string).replace('Engineer', 'Staff Engineer'), GOOD[1] as string);
     const { code, stdout } = await run('import', '--dry-run', changed);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ dryRun: true, updated: 1, unchanged: 1, changes: [{ row: 1, employee_id: 'E1', kind: 'updated', fields: ['job_title'] }] });
+    expect(JSON.parse(stdout)).toMatchObject({ dry_run: true, updated: 1, unchanged: 1, changes: [{ row: 1, employee_id: 'E1', kind: 'updated', fields: ['job_title'] }] });
     expect((await stored('E1'))?.jobTitle).toBe('Engineer');
   });
 
@@ -127,7 +127,7 @@ describe('lrs hris import as a real child process (compiled dist/)', () => {
 
     const good = await lrs(['hris', 'import', '--dry-run', file('good.csv', ...GOOD)]);
     expect(good.code, good.stderr).toBe(0);
-    expect(JSON.parse(good.stdout)).toMatchObject({ dryRun: true, unchanged: 1, created: 1 });
+    expect(JSON.parse(good.stdout)).toMatchObject({ dry_run: true, unchanged: 1, created: 1 });
 
     const usage = await lrs(['hris', 'import']);
     expect(usage.code).toBe(2);

@@ -38,7 +38,7 @@ describe('POST /hris/v1/employees', () => {
 
   it('applies the good rows of a CSV and reports the bad ones by row and column', async () => {
     const report = await importCsv(csv(ANA, BAD, BO));
-    expect(report).toMatchObject({ applied: 2, created: 2, updated: 0, unchanged: 0, dryRun: false });
+    expect(report).toMatchObject({ applied: 2, created: 2, updated: 0, unchanged: 0, dry_run: false });
     expect(report.rejected).toEqual([
       { row: 2, column: 'email', rule: 'email-syntax', message: 'email must be an email address (local@domain), got "not-an-email"' },
     ]);
@@ -56,7 +56,7 @@ describe('POST /hris/v1/employees', () => {
     await importCsv(csv(ANA, BO));
     const before = (await audit()).entries.length;
     const again = await importCsv(csv(ANA, BO));
-    expect(again).toEqual({ applied: 2, created: 0, updated: 0, unchanged: 2, rejected: [], changes: [], dryRun: false });
+    expect(again).toEqual({ applied: 2, created: 0, updated: 0, unchanged: 2, rejected: [], changes: [], dry_run: false });
     expect((await audit()).entries).toHaveLength(before);
   });
 
@@ -65,7 +65,7 @@ describe('POST /hris/v1/employees', () => {
     const changedBo = BO.replace('Account Executive', 'Sales Lead').replace(',Sales,', ',Revenue,');
     const newCy = 'E1003,cy@acme.example,,Cy,Cruz,Sales,,Rep,employee,active';
     const dry = await importCsv(csv(ANA, changedBo, newCy), '?dry_run=true');
-    expect(dry).toMatchObject({ applied: 3, created: 1, updated: 1, unchanged: 1, rejected: [], dryRun: true });
+    expect(dry).toMatchObject({ applied: 3, created: 1, updated: 1, unchanged: 1, rejected: [], dry_run: true });
     expect(dry.changes).toEqual([
       { row: 2, employee_id: 'E1002', kind: 'updated', fields: ['department', 'job_title'], keys_added: 0, keys_removed: 0 },
       expect.objectContaining({ row: 3, employee_id: 'E1003', kind: 'created' }),
@@ -74,7 +74,7 @@ describe('POST /hris/v1/employees', () => {
     expect((await server.store.identity.get('E1002'))?.jobTitle).toBe('Account Executive');
     // The real run does what the dry run said.
     const real = await importCsv(csv(ANA, changedBo, newCy));
-    expect({ ...real, dryRun: true }).toEqual(dry);
+    expect({ ...real, dry_run: true }).toEqual(dry);
   });
 
   it('refuses a row whose email already identifies someone else, naming the column; dry run predicts it', async () => {

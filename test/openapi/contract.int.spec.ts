@@ -239,7 +239,7 @@ describe('HRIS', () => {
     expect(report.rejected).toEqual([expect.objectContaining({ row: 3, column: 'email' })]);
     const dry = await postJson('/hris/v1/employees?dry_run=true', [{ employee_id: 'E2001', email: 'x@acme.example', given_name: 'X', family_name: 'Y', worker_type: 'contractor', status: 'active' }]);
     expect(dry.status).toBe(200);
-    expect(await conforms(dry, '/hris/v1/employees', 'POST')).toMatchObject({ created: 1, dryRun: true });
+    expect(await conforms(dry, '/hris/v1/employees', 'POST')).toMatchObject({ created: 1, dry_run: true });
   });
 
   it('POST /employees: 400 for unusable input, 415 for another media type', async () => {

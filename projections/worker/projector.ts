@@ -67,6 +67,8 @@ class UnitOfWork {
   readonly resolved: number[] = [];
   readonly linkedHere = new Map<number, string>();
   readonly linkedBefore = new Map<number, string>();
+  /** Actor identity keys (joined) → member, or null for nobody. */
+  readonly actors = new Map<string, string | null>();
 
   constructor(
     private readonly deps: ProjectorDeps,
@@ -167,12 +169,19 @@ export class Projector {
     member.recompute = true;
   }
 
-  private async resolveActor(actor: unknown): Promise<{ memberId: string | null; keys: string[] }> {
+  /** The member an actor resolves to; resolutions are cached per unit of work (the identity is fixed within one). */
+  private async resolveActor(work: UnitOfWork, actor: unknown): Promise<{ memberId: string | null; keys: string[] }> {
     const keys = this.deps.identity.actorKeys(actor);
     if (keys.length === 0) return { memberId: null, keys };
-    const holders = await this.deps.store.identity.holders(keys);
-    const key = keys.find((k) => holders.has(k));
-    return { memberId: key === undefined ? null : (holders.get(key) ?? null), keys };
+    const cacheKey = keys.join('\n');
+    let memberId = work.actors.get(cacheKey);
+    if (memberId === undefined) {
+      const holders = await this.deps.store.identity.holders(keys);
+      const key = keys.find((k) => holders.has(k));
+      memberId = key === undefined ? null : (holders.get(key) ?? null);
+      work.actors.set(cacheKey, memberId);
+    }
+    return { memberId, keys };
   }
 
   private async applyStatement(work: UnitOfWork, record: StatementRecord): Promise<void> {
@@ -188,7 +197,7 @@ export class Projector {
       return;
     }
     const linked = work.linkedBefore.get(seq);
-    const { memberId, keys } = linked !== undefined ? { memberId: linked, keys: [] } : await this.resolveActor(statement.actor);
+    const { memberId, keys } = linked !== undefined ? { memberId: linked, keys: [] } : await this.resolveActor(work, statement.actor);
     if (memberId === null) {
       if (keys.length > 0) work.unmatched.push({ seq, keys });
       return;

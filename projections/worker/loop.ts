@@ -32,6 +32,9 @@ export function startWorkerLoop(projector: Projector, logger: Logger, options: {
       try {
         const result = await projector.runBatch(options.batchSize);
         failures = 0;
+        // The SQLite store answers synchronously, so awaiting it never yields to the event loop:
+        // without this, catching up a backlog in-process would starve the HTTP server.
+        await new Promise((resolve) => setImmediate(resolve));
         if (result.statements === 0 && result.employees === 0) {
           for (const resolve of idleWaiters) resolve();
           idleWaiters = [];

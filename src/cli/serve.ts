@@ -15,6 +15,9 @@ import { startDeliveryFromConfig } from '../../projections/delivery/runtime.js';
 /** The account homePage of authorities derived from this LRS's own credentials. */
 export const CREDENTIAL_HOMEPAGE = 'urn:lrs:credential';
 
+/** Statements per projection batch when the worker shares the process with the HTTP server. */
+const IN_PROCESS_BATCH_SIZE = 500;
+
 export async function runServe(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);
@@ -36,7 +39,8 @@ export async function runServe(config: Config): Promise<void> {
   const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
     logger.info({ port: info.port, store: store.kind }, `xAPI LRS listening on http://localhost:${info.port}/xapi`);
   });
-  const worker = startWorkerLoop(projector, logger);
+  // Smaller batches than a standalone worker's: each batch holds the event loop while it folds.
+  const worker = startWorkerLoop(projector, logger, { batchSize: IN_PROCESS_BATCH_SIZE });
   // Marketplace push, when MARKETPLACE_URL is set (projections/delivery/).
   const delivery = startDeliveryFromConfig(config, store, logger);
   const shutdown = (signal: string) => {

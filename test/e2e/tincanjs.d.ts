@@ -197,6 +197,71 @@ declare module 'tincanjs' {
       retrieveVoidedStatement(id: string, cfg: { params?: { attachments?: boolean }; callback: Callback<Statement> }): void;
       queryStatements(cfg: { params: QueryParams; callback: Callback<StatementsResult> }): void;
       moreStatements(cfg: { url: string; callback: Callback<StatementsResult> }): void;
+      /** A 404 is not an error: the callback gets null. */
+      retrieveState(key: string, cfg: StateCfg & { requestHeaders?: Record<string, string>; callback: Callback<State | null> }): void;
+      retrieveStateIds(cfg: StateCfg & { since?: string; callback: Callback<string[]> }): void;
+      saveState(key: string, val: unknown, cfg: StateCfg & SaveDocumentCfg): void;
+      /** DELETE of one state (key) or of the whole context (null). Sends no If-Match unless in requestHeaders. */
+      dropState(key: string | null, cfg: StateCfg & { requestHeaders?: Record<string, string>; callback: Callback<XHR> }): void;
+      retrieveActivityProfile(key: string, cfg: { activity: Activity; callback: Callback<ActivityProfile | null> }): void;
+      retrieveActivityProfileIds(cfg: { activity: Activity; since?: string; callback: Callback<string[]> }): void;
+      saveActivityProfile(key: string, val: unknown, cfg: { activity: Activity } & SaveDocumentCfg): void;
+      dropActivityProfile(key: string, cfg: { activity: Activity; requestHeaders?: Record<string, string>; callback: Callback<XHR> }): void;
+      retrieveAgentProfile(key: string, cfg: { agent: Agent; callback: Callback<AgentProfile | null> }): void;
+      retrieveAgentProfileIds(cfg: { agent: Agent; since?: string; callback: Callback<string[]> }): void;
+      saveAgentProfile(key: string, val: unknown, cfg: { agent: Agent } & SaveDocumentCfg): void;
+      dropAgentProfile(key: string, cfg: { agent: Agent; requestHeaders?: Record<string, string>; callback: Callback<XHR> }): void;
+    }
+
+    /** A document as retrieveState / retrieveActivityProfile / retrieveAgentProfile return it. */
+    interface DocumentBase {
+      id: string;
+      /** The body: parsed when the Content-Type is application/json, else the response text. */
+      contents: unknown;
+      /** The ETag header the LRS sent (quoted), or the quoted SHA-1 of the body when it sent none. */
+      etag: string | null;
+      contentType: string | null;
+    }
+
+    class State implements DocumentBase {
+      id: string;
+      contents: unknown;
+      etag: string | null;
+      contentType: string | null;
+    }
+
+    class ActivityProfile implements DocumentBase {
+      id: string;
+      contents: unknown;
+      etag: string | null;
+      contentType: string | null;
+      activity: Activity | null;
+    }
+
+    class AgentProfile implements DocumentBase {
+      id: string;
+      contents: unknown;
+      etag: string | null;
+      contentType: string | null;
+      agent: Agent | null;
+    }
+
+    /** Options of saveState / saveActivityProfile / saveAgentProfile. */
+    interface SaveDocumentCfg {
+      /** Sent as If-Match. Without it a profile save sends `If-None-Match: *` (state sends neither). */
+      lastSHA1?: string | null;
+      /** Default application/octet-stream; an object value is JSON-stringified when this is JSON. */
+      contentType?: string;
+      /** PUT (default) or POST. */
+      method?: 'PUT' | 'POST';
+      requestHeaders?: Record<string, string>;
+      callback: Callback<XHR>;
+    }
+
+    interface StateCfg {
+      activity: Activity;
+      agent: Agent;
+      registration?: string | null;
     }
 
     interface RecordStoreResult {
@@ -217,6 +282,16 @@ declare module 'tincanjs' {
       callback: (results: TinCan.RecordStoreResult[], voidingStatement: TinCan.Statement) => void,
       options: { actor: TinCan.Agent },
     ): void;
+    /** Facade over recordStores[0]: setState → saveState (POST when overwriteJSON is false), deleteState → dropState, … */
+    setState(
+      key: string,
+      val: unknown,
+      cfg: TinCan.StateCfg & { lastSHA1?: string; contentType?: string; overwriteJSON?: boolean; callback: TinCan.Callback<TinCan.XHR> },
+    ): void;
+    getState(key: string, cfg: TinCan.StateCfg & { callback: TinCan.Callback<TinCan.State | null> }): void;
+    deleteState(key: string | null, cfg: TinCan.StateCfg & { callback: TinCan.Callback<TinCan.XHR> }): void;
+    deleteActivityProfile(key: string, cfg: { activity: TinCan.Activity; callback: TinCan.Callback<TinCan.XHR> }): void;
+    deleteAgentProfile(key: string, cfg: { agent: TinCan.Agent; callback: TinCan.Callback<TinCan.XHR> }): void;
   }
 
   export = TinCan;

@@ -101,7 +101,7 @@ describe('TinCanJS: document resources', () => {
       expect(got!.id).toBe('progress');
       expect(got!.contents).toEqual(doc);
       expect(got!.contentType).toBe('application/json');
-      // TinCanJS sends JSON.stringify(doc); the ETag is the LRS's header, not a client fallback
+      // TinCanJS sends JSON.stringify(doc) and keeps the ETag header (it only hashes the body itself when there is none)
       expect(got!.etag).toBe(etagOf(JSON.stringify(doc)));
     });
 

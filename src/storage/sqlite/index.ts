@@ -22,6 +22,9 @@ export function openSqliteStore(file: string): Store {
   db.pragma('foreign_keys = ON');
   // 64 MiB of page cache (default 2 MiB): the key index is written at random places.
   db.pragma('cache_size = -65536');
+  // Checkpoint the WAL every 64 MiB instead of every 4 MiB: each checkpoint fsyncs, and with the
+  // default nearly every 100-statement commit paid for one (measured: ~20% of the write cost).
+  db.pragma('wal_autocheckpoint = 16384');
   migrate(db);
   return {
     kind: 'sqlite',

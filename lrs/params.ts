@@ -7,15 +7,7 @@ import { invalidParameter } from '../src/http/errors.js';
 import { isIri, isRfc3339Timestamp, parseTimestamp } from './statements/validation/formats.js';
 import type { XapiVersion } from './version.js';
 
-/** Refuses parameters outside `allowed` and parameters given twice. */
-export function checkParamNames(params: URLSearchParams, allowed: readonly string[], context: string): void {
-  for (const name of new Set(params.keys())) {
-    if (!allowed.includes(name)) {
-      throw invalidParameter(name, 'unknown-parameter', `unknown query parameter "${name}" for ${context}; allowed: ${allowed.join(', ')}`);
-    }
-    if (params.getAll(name).length > 1) throw invalidParameter(name, 'repeated-parameter', `${name} is given more than once`);
-  }
-}
+export { checkParamNames } from '../src/http/params.js';
 
 export function requiredParam(params: URLSearchParams, name: string, context: string): string {
   const value = params.get(name);

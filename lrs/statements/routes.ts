@@ -11,6 +11,7 @@ import { multipartMixed } from './multipart.js';
 import { readStatementsBody } from './request-body.js';
 import { onlyOwnStatements, ownAuthority, withOwnAuthorityKey } from './mine.js';
 import { grants } from '../../src/auth/scopes.js';
+import { queryParams } from '../../src/http/params.js';
 
 export interface StatementDeps {
   store: StatementStore;
@@ -21,14 +22,6 @@ export interface StatementDeps {
   maxPageSize: number;
   /** Mount point of the xAPI router, e.g. `/xapi`. */
   basePath: string;
-}
-
-function rejectParams(c: Context<AppEnv>, allowed: string[]): URLSearchParams {
-  const params = new URL(c.req.url).searchParams;
-  for (const name of params.keys()) {
-    if (!allowed.includes(name)) throw invalidParameter(name, 'unknown-parameter', `unknown query parameter "${name}" for ${c.req.method}`);
-  }
-  return params;
 }
 
 /** The hashes of the attachments of the statements in a GET answer (one statement or a page). */
@@ -56,7 +49,7 @@ export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void
   const writeContext = (c: Context<AppEnv>) => ({ store: deps.store, attachments: deps.attachments, activities: deps.activities, now: deps.now, authority: c.get('principal').authority, xapiVersion: c.get('xapiVersion'), updateDefinitions: grants(c.get('principal').scopes, 'define') });
 
   router.put('/statements', async (c) => {
-    const statementId = rejectParams(c, ['statementId']).get('statementId');
+    const statementId = queryParams(c.req.url, ['statementId'], 'PUT /statements').get('statementId');
     if (statementId === null) throw invalidParameter('statementId', 'required', 'PUT /statements needs the statementId parameter');
     const { json, attachments } = await readStatementsBody(c);
     if (Array.isArray(json)) throw badRequest('invalid-statement', 'PUT takes one statement, not an array.', [{ path: 'statement', rule: 'type', message: 'must be an object' }]);
@@ -65,7 +58,7 @@ export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void
   });
 
   router.post('/statements', async (c) => {
-    rejectParams(c, []);
+    queryParams(c.req.url, [], 'POST /statements');
     const { json, attachments } = await readStatementsBody(c);
     const asArray = Array.isArray(json);
     return c.json(await storeStatements({ statements: asArray ? json : [json], asArray, attachments }, writeContext(c)));

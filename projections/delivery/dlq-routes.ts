@@ -6,10 +6,11 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
-import { ApiError, invalidParameter } from '../../src/http/errors.js';
+import { ApiError } from '../../src/http/errors.js';
 import type { DeadLetter, DeliveryStore } from '../../src/storage/delivery-port.js';
 import { basicAuth } from '../../src/auth/basic-auth.js';
 import type { CredentialStore } from '../../src/auth/credentials.js';
+import { limitParam, queryParams } from '../../src/http/params.js';
 
 const MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 100;
@@ -30,15 +31,8 @@ export function deadLetterJson(d: DeadLetter) {
 
 export function dlqRoutes(router: Hono<AppEnv>, delivery: DeliveryStore): void {
   router.get('/dlq', async (c) => {
-    const params = new URL(c.req.url).searchParams;
-    for (const name of params.keys()) {
-      if (!['limit', 'after'].includes(name)) throw invalidParameter(name, 'unknown-parameter', `unknown query parameter "${name}"`);
-    }
-    const limitRaw = params.get('limit') ?? String(DEFAULT_LIMIT);
-    if (!/^\d+$/.test(limitRaw) || Number(limitRaw) < 1 || Number(limitRaw) > MAX_LIMIT) {
-      throw invalidParameter('limit', 'range', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
-    }
-    const limit = Number(limitRaw);
+    const params = queryParams(c.req.url, ['limit', 'after']);
+    const limit = limitParam(params, MAX_LIMIT, DEFAULT_LIMIT);
     const after = params.get('after') ?? undefined;
     const page = await delivery.deadLetters({ limit: limit + 1, ...(after !== undefined ? { after } : {}) });
     const entries = page.slice(0, limit);

@@ -12,6 +12,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { ApiError, badRequest, invalidParameter } from '../../src/http/errors.js';
 import { requireScope } from '../../src/auth/scopes.js';
+import { limitParam, queryParams } from '../../src/http/params.js';
 import type { IdentityStore } from '../../src/storage/identity-port.js';
 import type { IdentityConfig } from '../identity/keys.js';
 import { HrisInputError, readCsvRows, readJsonRows, validateRows, type RawRow } from './rows.js';
@@ -34,14 +35,6 @@ export const AUDIT_MAX_LIMIT = 1000;
 
 function mediaType(c: Context<AppEnv>): string {
   return (c.req.header('Content-Type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
-function knownParams(c: Context<AppEnv>, allowed: string[]): URLSearchParams {
-  const params = new URL(c.req.url).searchParams;
-  for (const name of params.keys()) {
-    if (!allowed.includes(name)) throw invalidParameter(name, 'unknown-parameter', `unknown query parameter "${name}"`);
-  }
-  return params;
 }
 
 function booleanParam(params: URLSearchParams, name: string): boolean {
@@ -70,7 +63,7 @@ export function hrisRouter(deps: HrisRouteDeps): Hono<AppEnv> {
 
   // Signed by the sender, not Basic-authenticated: registered before the Basic middleware.
   router.post('/events', async (c) => {
-    knownParams(c, []);
+    queryParams(c.req.url, []);
     if (deps.webhookSecret === undefined) {
       throw new ApiError(503, 'events-disabled', 'HRIS change events are disabled: HRIS_WEBHOOK_SECRET is not configured on this server.');
     }
@@ -104,7 +97,7 @@ export function hrisRouter(deps: HrisRouteDeps): Hono<AppEnv> {
   router.use('*', deps.authenticate, requireScope(['admin'], 'The HRIS API'));
 
   router.post('/employees', async (c) => {
-    const dryRun = booleanParam(knownParams(c, ['dry_run']), 'dry_run');
+    const dryRun = booleanParam(queryParams(c.req.url, ['dry_run']), 'dry_run');
     const type = mediaType(c);
     let rows: RawRow[];
     try {
@@ -124,17 +117,10 @@ export function hrisRouter(deps: HrisRouteDeps): Hono<AppEnv> {
   });
 
   router.get('/audit', async (c) => {
-    const params = knownParams(c, ['employee_id', 'limit']);
+    const params = queryParams(c.req.url, ['employee_id', 'limit']);
     const employeeId = params.get('employee_id') ?? undefined;
     if (employeeId !== undefined && employeeId.trim() === '') throw invalidParameter('employee_id', 'not-empty', 'employee_id must not be empty');
-    const rawLimit = params.get('limit');
-    let limit = AUDIT_DEFAULT_LIMIT;
-    if (rawLimit !== null) {
-      if (!/^\d+$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > AUDIT_MAX_LIMIT) {
-        throw invalidParameter('limit', 'range', `limit must be a whole number from 1 to ${AUDIT_MAX_LIMIT}`);
-      }
-      limit = Number(rawLimit);
-    }
+    const limit = limitParam(params, AUDIT_MAX_LIMIT, AUDIT_DEFAULT_LIMIT);
     const entries = await deps.identity.audit({ ...(employeeId === undefined ? {} : { employeeId }), limit });
     return c.json({
       entries: entries.map((e) => ({ at: e.at, action: e.action, employee_id: e.employeeId, source: e.source, details: e.details })),

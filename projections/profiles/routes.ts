@@ -8,6 +8,7 @@ import type { AppEnv } from '../../src/http/app-env.js';
 import { ApiError, invalidParameter } from '../../src/http/errors.js';
 import type { ProjectionStore } from '../../src/storage/projection-port.js';
 import { PROFILE_READ_SCOPES, filterProfile, requireScope } from '../../src/auth/scopes.js';
+import { limitParam, queryParams } from '../../src/http/params.js';
 
 const MAX_LIMIT = 500;
 const DEFAULT_LIMIT = 100;
@@ -32,14 +33,8 @@ export function profileRoutes(router: Hono<AppEnv>, projections: ProjectionStore
   });
 
   router.get('/profiles', canRead, async (c) => {
-    const params = new URL(c.req.url).searchParams;
-    for (const name of params.keys()) {
-      if (!['cursor', 'limit', 'updated_since'].includes(name)) throw invalidParameter(name, 'unknown-parameter', `unknown query parameter "${name}"`);
-    }
-    const limitRaw = params.get('limit') ?? String(DEFAULT_LIMIT);
-    if (!/^\d+$/.test(limitRaw) || Number(limitRaw) < 1 || Number(limitRaw) > MAX_LIMIT) {
-      throw invalidParameter('limit', 'range', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
-    }
+    const params = queryParams(c.req.url, ['cursor', 'limit', 'updated_since']);
+    const limit = limitParam(params, MAX_LIMIT, DEFAULT_LIMIT);
     const since = params.get('updated_since');
     let updatedSince: string | undefined;
     if (since !== null) {
@@ -48,7 +43,7 @@ export function profileRoutes(router: Hono<AppEnv>, projections: ProjectionStore
       updatedSince = new Date(ms).toISOString();
     }
     const cursor = params.get('cursor');
-    const page = await projections.profiles({ after: cursor === null ? undefined : decodeCursor(cursor), limit: Number(limitRaw), updatedSince });
+    const page = await projections.profiles({ after: cursor === null ? undefined : decodeCursor(cursor), limit, updatedSince });
     const scopes = c.get('principal').scopes;
     return c.json({ profiles: page.profiles.map((p) => filterProfile(p, scopes)), next_cursor: page.next === null ? null : encodeCursor(page.next) });
   });

@@ -11,10 +11,11 @@
  */
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../http/app-env.js';
-import { OAuthError, invalidParameter } from '../../http/errors.js';
+import { OAuthError } from '../../http/errors.js';
 import type { ClientRecord } from '../../storage/auth-port.js';
 import { parseBasic } from '../basic-auth.js';
 import type { OAuthServer } from './server.js';
+import { limitParam, queryParams } from '../../http/params.js';
 
 const AUDIT_DEFAULT_LIMIT = 100;
 const AUDIT_MAX_LIMIT = 1000;
@@ -96,14 +97,10 @@ export function oauthRoutes(app: Hono<AppEnv>, oauth: OAuthServer): void {
   app.get('/.well-known/jwks.json', async (c) => c.json(await oauth.keys.jwks(), 200, { 'Cache-Control': 'public, max-age=60' }));
 
   app.get('/admin/v1/oauth/audit', async (c) => {
-    const params = new URL(c.req.url).searchParams;
-    for (const name of params.keys()) if (!['client_id', 'limit'].includes(name)) throw invalidParameter(name, 'unknown-parameter', `unknown query parameter "${name}"`);
-    const raw = params.get('limit');
-    if (raw !== null && (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > AUDIT_MAX_LIMIT)) {
-      throw invalidParameter('limit', 'range', `limit must be a whole number from 1 to ${AUDIT_MAX_LIMIT}`);
-    }
+    const params = queryParams(c.req.url, ['client_id', 'limit']);
+    const limit = limitParam(params, AUDIT_MAX_LIMIT, AUDIT_DEFAULT_LIMIT);
     const clientId = params.get('client_id') ?? undefined;
-    const entries = await oauth.audit({ ...(clientId === undefined ? {} : { clientId }), limit: raw === null ? AUDIT_DEFAULT_LIMIT : Number(raw) });
+    const entries = await oauth.audit({ ...(clientId === undefined ? {} : { clientId }), limit });
     return c.json({
       entries: entries.map((e) => ({ at: e.at, event: e.event, client_id: e.clientId, family_id: e.familyId, details: e.details })),
     });

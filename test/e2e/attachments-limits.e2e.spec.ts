@@ -3,7 +3,6 @@
  * (`maxBodyBytes`), sent by the real client libraries, is refused with a 413 JSON error and
  * stores nothing; a small one on the same server goes through (so the limit is the cause).
  */
-import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import XAPIModule from '@xapi/xapi';
@@ -11,9 +10,8 @@ import type { Statement } from '@xapi/xapi';
 import type TinCanNS from 'tincanjs';
 import { startTestServer, TEST_KEY, TEST_SECRET, type TestServer } from '../support/server.js';
 import { ACTIVITIES, mbox, VERBS } from './support.js';
+import { TinCan } from './clients.js';
 
-const require = createRequire(import.meta.url);
-const TinCan = require('tincanjs') as typeof TinCanNS;
 const XAPI = XAPIModule.default;
 
 const LIMIT = 4096;

@@ -14,16 +14,14 @@
  *   typings, which makes the library send no precondition header (see `barePut`).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import XAPIModule from '@xapi/xapi';
 import type { Agent } from '@xapi/xapi';
 import type TinCanNS from 'tincanjs';
 import { startTestServer, TEST_KEY, TEST_SECRET, type TestServer } from '../support/server.js';
 import { ACTIVITIES, mbox } from './support.js';
+import { TinCan, TinCanRequestError, call, failureStatus } from './clients.js';
 
-const require = createRequire(import.meta.url);
-const TinCan = require('tincanjs') as typeof TinCanNS;
 const XAPI = XAPIModule.default;
 type XAPIClient = InstanceType<typeof XAPI>;
 
@@ -38,27 +36,7 @@ afterEach(async () => server.close());
 // TinCanJS
 // ---------------------------------------------------------------------------------------------
 
-/** A failed TinCanJS request, with what the LRS answered. */
-class TinCanRequestError extends Error {
-  constructor(
-    readonly err: TinCanNS.RequestError,
-    readonly xhr: TinCanNS.XHR | null,
-  ) {
-    super(`TinCanJS request failed: ${String(err)} ${xhr ? xhr.responseText : ''}`);
-  }
-  get status(): number | undefined {
-    return typeof this.err === 'number' ? this.err : undefined;
-  }
-}
 
-function call<T>(run: (callback: TinCanNS.Callback<T>) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    run((...args) => {
-      if (args[0] === null) resolve(args[1]);
-      else reject(new TinCanRequestError(args[0], args[1]));
-    });
-  });
-}
 
 async function expectTinCanStatus(promise: Promise<unknown>, status: number, code?: string): Promise<void> {
   const error = await promise.then(
@@ -277,16 +255,6 @@ describe('TinCanJS: document resources', () => {
 // @xapi/xapi
 // ---------------------------------------------------------------------------------------------
 
-/** The HTTP status of a failed call: axios errors carry the response; the fetch adapter throws the body text. */
-function failureStatus(error: unknown): number | undefined {
-  const response = (error as { response?: { status?: number } }).response;
-  if (response?.status !== undefined) return response.status;
-  try {
-    return (JSON.parse((error as Error).message) as { error?: { status?: number } }).error?.status;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The LRS's JSON error body of a failed call. */
 function failureBody(error: unknown): { error: { status: number; code: string; message: string } } | undefined {

@@ -3,38 +3,15 @@
  * against the real LRS on loopback with a fresh SQLite file. TinCanJS 0.50 speaks xAPI 1.0.2
  * at most, so it sends `X-Experience-API-Version: 1.0.2`.
  */
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type TinCanNS from 'tincanjs';
 import { startTestServer, TEST_KEY, TEST_SECRET, type TestServer } from '../support/server.js';
 import { ACTIVITIES, isNonIncreasing, mbox, UUID, VERBS } from './support.js';
+import { TinCan, TinCanRequestError, call } from './clients.js';
 
-const require = createRequire(import.meta.url);
-const TinCan = require('tincanjs') as typeof TinCanNS;
 
-/** A failed TinCanJS request, with what the LRS answered. */
-class TinCanRequestError extends Error {
-  constructor(
-    readonly err: TinCanNS.RequestError,
-    readonly xhr: TinCanNS.XHR | null,
-  ) {
-    super(`TinCanJS request failed: ${String(err)} ${xhr ? xhr.responseText : ''}`);
-  }
-  get status(): number | undefined {
-    return typeof this.err === 'number' ? this.err : undefined;
-  }
-}
 
-/** Runs a callback-style TinCanJS call as a promise. */
-function call<T>(run: (callback: TinCanNS.Callback<T>) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    run((...args) => {
-      if (args[0] === null) resolve(args[1]);
-      else reject(new TinCanRequestError(args[0], args[1]));
-    });
-  });
-}
 
 let server: TestServer;
 let lrs: TinCanNS.LRS;

@@ -9,6 +9,7 @@ import XAPIModule from '@xapi/xapi';
 import type { Agent, Statement, StatementRef, StatementsResponse } from '@xapi/xapi';
 import { startTestServer, TEST_KEY, TEST_SECRET, type TestServer } from '../support/server.js';
 import { ACTIVITIES, isNonIncreasing, mbox, UUID, VERBS } from './support.js';
+import { failureStatus } from './clients.js';
 
 // The package is CommonJS (`module.exports = XAPI`) with `XAPI.default === XAPI`; its typings
 // declare `export default`, so from ESM the class is the `default` of the module object.
@@ -43,16 +44,6 @@ const withAttachment = (who: string): Statement => ({
   ],
 });
 
-/** The HTTP status of a failed call: axios errors carry the response; the fetch adapter throws the body text. */
-function failureStatus(error: unknown): number | undefined {
-  const response = (error as { response?: { status?: number } }).response;
-  if (response?.status !== undefined) return response.status;
-  try {
-    return (JSON.parse((error as Error).message) as { error?: { status?: number } }).error?.status;
-  } catch {
-    return undefined;
-  }
-}
 
 async function expectStatus(promise: Promise<unknown>, status: number): Promise<void> {
   const error = await promise.then(

@@ -108,7 +108,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
     }),
   );
-  app.route(ADMIN_BASE, dlqRouter({ delivery: deps.store.delivery, credentials: deps.credentials }));
+  app.route(ADMIN_BASE, dlqRouter({ delivery: deps.store.delivery }));
   app.get('/health', (c) => c.json({ status: 'ok', store: deps.store.kind }));
   openApiRoute(app); // GET /openapi.json, no credentials
   return app;

@@ -8,8 +8,6 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { ApiError } from '../../src/http/errors.js';
 import type { DeadLetter, DeliveryStore } from '../../src/storage/delivery-port.js';
-import { basicAuth } from '../../src/auth/basic-auth.js';
-import type { CredentialStore } from '../../src/auth/credentials.js';
 import { limitParam, queryParams } from '../../src/http/params.js';
 
 const MAX_LIMIT = 1000;
@@ -53,9 +51,9 @@ export function dlqRoutes(router: Hono<AppEnv>, delivery: DeliveryStore): void {
  * src/server.ts); the Basic check here stands on its own when mounted elsewhere and lets
  * through a request already authenticated.
  */
-export function dlqRouter(deps: { delivery: DeliveryStore; credentials: CredentialStore }): Hono<AppEnv> {
+/** Mounted under /admin/v1, where src/server.ts authenticates every request and requires scope admin. */
+export function dlqRouter(deps: { delivery: DeliveryStore }): Hono<AppEnv> {
   const router = new Hono<AppEnv>();
-  router.use('*', basicAuth(deps.credentials));
   dlqRoutes(router, deps.delivery);
   return router;
 }

@@ -31,6 +31,7 @@
 import type { AuditEntry, Employee, EmployeeUpsert, IdentityStore, StoredEmployee, UpsertOutcome } from '../identity-port.js';
 import { changeAuditEntries, diffEmployee, keyConflictAuditEntry, pickEmployee } from '../identity-changes.js';
 import { COUNTERS, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './documents.js';
+import { serialQueue } from './serial.js';
 
 export const EMPLOYEES = 'employees';
 export const IDENTITY_KEYS = 'identity_keys';
@@ -277,12 +278,7 @@ export function mongoIdentityStore(db: DbLike): IdentityStore {
   }
 
   // Upserts of this instance run one after another (see the header).
-  let tail: Promise<unknown> = Promise.resolve();
-  function serialized<T>(run: () => Promise<T>): Promise<T> {
-    const result = tail.then(run, run);
-    tail = result.catch(() => undefined);
-    return result;
-  }
+  const serialized = serialQueue();
 
   return {
     upsert(row, source, at, eventId) {

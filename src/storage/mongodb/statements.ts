@@ -55,6 +55,7 @@ import {
   type DbLike,
   type StatementDocument,
 } from './documents.js';
+import { serialQueue } from './serial.js';
 
 /** Decide, insert; after a lost race decide once more (the winner's statement is then visible). */
 const MAX_ATTEMPTS = 2;
@@ -233,12 +234,7 @@ export function mongoStatementStore(db: DbLike): StatementStore {
   }
 
   // Batches of this instance run one after another (see the header).
-  let tail: Promise<unknown> = Promise.resolve();
-  function serialized<T>(run: () => Promise<T>): Promise<T> {
-    const result = tail.then(run, run);
-    tail = result.catch(() => undefined);
-    return result;
-  }
+  const serialized = serialQueue();
 
   return {
     insert(batch, equivalent) {

@@ -1,6 +1,6 @@
 /** MongoDB attachment store: one document per hash (`_id` = sha2), written with unordered inserts. */
 import type { AttachmentContent, AttachmentStore } from '../port.js';
-import { ATTACHMENTS, isDuplicateKeyError, type CollectionLike, type DbLike } from './documents.js';
+import { ATTACHMENTS, insertIgnoringDuplicates, type CollectionLike, type DbLike } from './documents.js';
 
 export interface AttachmentDocument {
   _id: string;
@@ -18,13 +18,8 @@ export function mongoAttachmentStore(db: DbLike): AttachmentStore {
   return {
     async save(items) {
       if (items.length === 0) return;
-      const docs = items.map((a) => ({ _id: a.sha2, contentType: a.contentType, body: a.body }));
-      try {
-        await attachments.insertMany(docs, { ordered: false });
-      } catch (error) {
-        // A body already stored under its hash is the same body: nothing to do.
-        if (!isDuplicateKeyError(error)) throw error;
-      }
+      // A body already stored under its hash is the same body: nothing to do.
+      await insertIgnoringDuplicates(attachments, items.map((a) => ({ _id: a.sha2, contentType: a.contentType, body: a.body })));
     },
     async get(sha2s): Promise<AttachmentContent[]> {
       if (sha2s.length === 0) return [];

@@ -222,3 +222,26 @@ export function isDuplicateKeyError(error: unknown): boolean {
   const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors === undefined ? [] : [e.writeErrors];
   return writeErrors.some((w) => typeof w === 'object' && w !== null && (w as { code?: unknown }).code === 11000);
 }
+
+/** A duplicate-key error in which every write error is a duplicate key (an unordered insert may report several kinds). */
+export function onlyDuplicateKeys(error: unknown): boolean {
+  if (!isDuplicateKeyError(error)) return false;
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors];
+  return list.every((w) => typeof w === 'object' && w !== null && (w as { code?: unknown }).code === 11000);
+}
+
+/**
+ * Inserts documents whose `_id` may be there already (a second copy is the same document).
+ * True when every document was new; any error but duplicate keys is thrown.
+ */
+export async function insertIgnoringDuplicates<T>(collection: CollectionLike<T>, docs: T[]): Promise<boolean> {
+  if (docs.length === 0) return true;
+  try {
+    await collection.insertMany(docs, { ordered: false });
+    return true;
+  } catch (error) {
+    if (onlyDuplicateKeys(error)) return false;
+    throw error;
+  }
+}

@@ -30,7 +30,7 @@
  */
 import type { AuditEntry, Employee, EmployeeUpsert, IdentityStore, StoredEmployee, UpsertOutcome } from '../identity-port.js';
 import { changeAuditEntries, diffEmployee, keyConflictAuditEntry, pickEmployee } from '../identity-changes.js';
-import { COUNTERS, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './documents.js';
+import { COUNTERS, insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './documents.js';
 import { serialQueue } from './serial.js';
 
 export const EMPLOYEES = 'employees';
@@ -164,17 +164,6 @@ export function mongoIdentityStore(db: DbLike): IdentityStore {
     return counter.seq;
   }
 
-  /** Inserts documents whose `_id` may be there already (a second copy is the same document). */
-  async function insertIgnoringDuplicates<T>(collection: CollectionLike<T>, docs: T[]): Promise<boolean> {
-    if (docs.length === 0) return true;
-    try {
-      await collection.insertMany(docs, { ordered: false });
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
-  }
 
   /** Copies a change's pending audit entries to identity_audit, then clears them. */
   async function copyPendingAudit(doc: EmployeeDocument): Promise<void> {

@@ -47,7 +47,7 @@
  */
 import type { MemberRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
 import { toProfile } from '../../../projections/fold/render.js';
-import { isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './documents.js';
+import { insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './documents.js';
 
 export const PROJECTION_MEMBERS = 'projection_members';
 export const PROJECTION_CHECKPOINTS = 'projection_checkpoints';
@@ -260,12 +260,6 @@ export function toLinkDocuments(links: ProjectionBatch['links']): LinkDocument[]
 }
 
 /** Every write error of an insertMany is a duplicate key (anything else must surface). */
-function onlyDuplicateKeys(error: unknown): boolean {
-  if (!isDuplicateKeyError(error)) return false;
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors];
-  return list.every((w) => typeof w === 'object' && w !== null && (w as { code?: unknown }).code === 11000);
-}
 
 export class MemberWriteConflictError extends Error {
   constructor(memberId: string, options: { cause: unknown }) {
@@ -304,16 +298,6 @@ export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
     return slot((await readState())?.generation ?? 0);
   }
 
-  async function insertIgnoringDuplicates<T>(collection: CollectionLike<T>, docs: T[]): Promise<boolean> {
-    if (docs.length === 0) return true;
-    try {
-      await collection.insertMany(docs, { ordered: false });
-      return true;
-    } catch (error) {
-      if (onlyDuplicateKeys(error)) return false;
-      throw error;
-    }
-  }
 
   /** Step 1 of a commit (links and unmatched rows), into one slot. */
   async function writeRows(target: Slot, batch: ProjectionBatch): Promise<void> {

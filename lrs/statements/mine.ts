@@ -9,6 +9,8 @@ import { ApiError } from '../../src/http/errors.js';
 import type { Principal } from '../../src/auth/credentials.js';
 import { readsOnlyOwnStatements } from '../../src/auth/scopes.js';
 import { actorIdentity, key } from './keys.js';
+import type { StatementRecord } from '../../src/storage/port.js';
+import type { StatementAnswer } from './read.js';
 
 /** The identity of the principal's authority when it may read only its own statements; null when it may read all. */
 export function ownAuthority(principal: Principal): string | null {
@@ -20,13 +22,12 @@ export function withOwnAuthorityKey<F extends { keys: string[] }>(filter: F, own
 }
 
 /** The GET answer (one statement, or a page) without the statements of other authorities. */
-export function onlyOwnStatements(result: unknown, own: string | null, single: boolean): unknown {
-  if (own === null) return result;
-  const mine = (s: unknown) => actorIdentity((s as { authority?: unknown }).authority) === own;
-  if (single) {
-    if (!mine(result)) throw new ApiError(404, 'not-found', 'No statement with this id among the statements this credential stored (scope statements/read/mine).');
-    return result;
+export function onlyOwnStatements(answer: StatementAnswer, own: string | null): StatementAnswer {
+  if (own === null) return answer;
+  const mine = (r: StatementRecord) => actorIdentity(r.statement.authority) === own;
+  if (answer.kind === 'single') {
+    if (!mine(answer.record)) throw new ApiError(404, 'not-found', 'No statement with this id among the statements this credential stored (scope statements/read/mine).');
+    return answer;
   }
-  const page = result as { statements: unknown[] };
-  return { ...page, statements: page.statements.filter(mine) };
+  return { ...answer, records: answer.records.filter(mine) };
 }

@@ -2,13 +2,14 @@
  * The statement read path: one statement by id, or a page of a query with a `more` link.
  * Paging is by seq and pinned to the highest seq present at the first page, so pages stay
  * stable while statements keep arriving.
+ *
+ * Answers carry the stored records; `answerJson` writes the body. In `format=exact` it copies
+ * each record's stored JSON text into the body, so a page is never parsed and serialised again.
  */
-import type { StatementStore } from '../../src/storage/port.js';
+import type { StatementRecord, StatementStore } from '../../src/storage/port.js';
 import { ApiError, invalidParameter } from '../../src/http/errors.js';
 import type { Presentation, StatementFilter } from './query-params.js';
-import { formatStatement } from './format.js';
-
-type Json = Record<string, unknown>;
+import { formatStatement, type StatementFormat } from './format.js';
 
 interface Cursor {
   filter: StatementFilter;
@@ -17,10 +18,8 @@ interface Cursor {
   maxSeq: number;
 }
 
-export interface StatementPage {
-  statements: Json[];
-  more: string;
-}
+/** What GET /statements answers: one statement, or a page of them with the `more` link ('' at the end). */
+export type StatementAnswer = { kind: 'single'; record: StatementRecord } | { kind: 'page'; records: StatementRecord[]; more: string };
 
 export interface ReadContext {
   store: StatementStore;
@@ -45,15 +44,15 @@ function decodeCursor(token: string): Cursor {
   throw invalidParameter('more', 'valid-cursor', 'more is not a cursor this LRS issued');
 }
 
-export async function readOne(ctx: ReadContext, id: string, voided: boolean, presentation: Presentation): Promise<Json> {
+export async function readOne(ctx: ReadContext, id: string, voided: boolean): Promise<StatementAnswer> {
   const record = await ctx.store.get(id, voided);
   if (!record) {
     throw new ApiError(404, 'not-found', voided ? `No voided statement with id ${id}.` : `No statement with id ${id} (or it is voided).`);
   }
-  return formatStatement(record.statement, presentation.format, ctx.languages);
+  return { kind: 'single', record };
 }
 
-async function readPage(ctx: ReadContext, cursor: Omit<Cursor, 'afterSeq'> & { afterSeq?: number }): Promise<StatementPage> {
+async function readPage(ctx: ReadContext, cursor: Omit<Cursor, 'afterSeq'> & { afterSeq?: number }): Promise<StatementAnswer> {
   const { filter } = cursor;
   const limit = filter.limit === 0 ? ctx.maxPageSize : Math.min(filter.limit, ctx.maxPageSize);
   const records = await ctx.store.query({
@@ -71,15 +70,26 @@ async function readPage(ctx: ReadContext, cursor: Omit<Cursor, 'afterSeq'> & { a
     records.length > limit && last
       ? `${ctx.statementsPath}?more=${encodeCursor({ ...cursor, afterSeq: last.seq })}`
       : '';
-  return { statements: page.map((r) => formatStatement(r.statement, cursor.presentation.format, ctx.languages)), more };
+  return { kind: 'page', records: page, more };
 }
 
-export async function readFirstPage(ctx: ReadContext, filter: StatementFilter, presentation: Presentation): Promise<StatementPage> {
+export async function readFirstPage(ctx: ReadContext, filter: StatementFilter, presentation: Presentation): Promise<StatementAnswer> {
   return readPage(ctx, { filter, presentation, maxSeq: await ctx.store.maxSeq() });
 }
 
 /** Continues a query; format and attachments given beside `more` override the original ones. */
-export async function readNextPage(ctx: ReadContext, token: string, presentation: Presentation, overridden: boolean): Promise<StatementPage> {
+export async function readNextPage(ctx: ReadContext, token: string, presentation: Presentation, overridden: boolean): Promise<{ answer: StatementAnswer; presentation: Presentation }> {
   const cursor = decodeCursor(token);
-  return readPage(ctx, overridden ? { ...cursor, presentation } : cursor);
+  const used = overridden ? { ...cursor, presentation } : cursor;
+  return { answer: await readPage(ctx, used), presentation: used.presentation };
+}
+
+/** The records of an answer. */
+export const answerRecords = (answer: StatementAnswer): StatementRecord[] => (answer.kind === 'single' ? [answer.record] : answer.records);
+
+/** The JSON body of an answer in a format (exact: the stored text as it is). */
+export function answerJson(answer: StatementAnswer, format: StatementFormat, languages: string[]): string {
+  const statement = (r: StatementRecord) => (format === 'exact' ? r.json : JSON.stringify(formatStatement(r.statement, format, languages)));
+  if (answer.kind === 'single') return statement(answer.record);
+  return `{"statements":[${answer.records.map(statement).join(',')}],"more":${JSON.stringify(answer.more)}}`;
 }

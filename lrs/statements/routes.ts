@@ -2,10 +2,10 @@
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { ApiError, badRequest, invalidParameter } from '../../src/http/errors.js';
-import type { ActivityStore, AttachmentStore, StatementStore } from '../../src/storage/port.js';
+import type { ActivityStore, AttachmentStore, StatementRecord, StatementStore } from '../../src/storage/port.js';
 import { storeStatements } from './write.js';
 import { parseStatementRequest } from './query-params.js';
-import { readFirstPage, readNextPage, readOne, type ReadContext } from './read.js';
+import { answerJson, answerRecords, readFirstPage, readNextPage, readOne, type ReadContext, type StatementAnswer } from './read.js';
 import { acceptedLanguages } from './format.js';
 import { multipartMixed } from './multipart.js';
 import { readStatementsBody } from './request-body.js';
@@ -24,22 +24,20 @@ export interface StatementDeps {
   basePath: string;
 }
 
-/** The hashes of the attachments of the statements in a GET answer (one statement or a page). */
-function attachmentHashes(result: unknown): string[] {
-  const statements = (result as { statements?: unknown[] }).statements ?? [result];
+/** The hashes of the attachments of the statements in a GET answer. */
+function attachmentHashes(records: StatementRecord[]): string[] {
   const hashes = new Set<string>();
-  for (const s of statements as { attachments?: { sha2?: unknown }[] }[]) {
-    for (const a of s.attachments ?? []) if (typeof a.sha2 === 'string') hashes.add(a.sha2.toLowerCase());
+  for (const r of records) {
+    for (const a of (r.statement.attachments ?? []) as { sha2?: unknown }[]) if (typeof a.sha2 === 'string') hashes.add(a.sha2.toLowerCase());
   }
   return [...hashes];
 }
 
 /** The HTTP-date of the latest "stored" among the statements of a GET answer; undefined when there are none. */
-export function lastStored(result: unknown): string | undefined {
-  const statements = (result as { statements?: unknown[] }).statements ?? [result];
+export function lastStored(records: StatementRecord[]): string | undefined {
   let latest: number | undefined;
-  for (const s of statements as { stored?: unknown }[]) {
-    const ms = typeof s.stored === 'string' ? Date.parse(s.stored) : Number.NaN;
+  for (const r of records) {
+    const ms = Date.parse(r.stored);
     if (!Number.isNaN(ms) && (latest === undefined || ms > latest)) latest = ms;
   }
   return latest === undefined ? undefined : new Date(latest).toUTCString();
@@ -76,26 +74,29 @@ export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void
       languages: acceptedLanguages(c.req.header('Accept-Language')),
     };
     const own = ownAuthority(c.get('principal')); // scope statements/read/mine (mine.ts)
-    let result: unknown;
+    let answer: StatementAnswer;
+    let presentation = request.presentation;
     switch (request.kind) {
       case 'single':
-        result = await readOne(ctx, request.id, request.voided, request.presentation);
+        answer = await readOne(ctx, request.id, request.voided);
         break;
       case 'query':
-        result = await readFirstPage(ctx, withOwnAuthorityKey(request.filter, own), request.presentation);
+        answer = await readFirstPage(ctx, withOwnAuthorityKey(request.filter, own), request.presentation);
         break;
       case 'more':
-        result = await readNextPage(ctx, request.token, request.presentation, params.has('format') || params.has('attachments'));
+        ({ answer, presentation } = await readNextPage(ctx, request.token, request.presentation, params.has('format') || params.has('attachments')));
         break;
     }
-    result = onlyOwnStatements(result, own, request.kind === 'single');
+    answer = onlyOwnStatements(answer, own);
+    const records = answerRecords(answer);
     // 9274.1.1 4.1.6.1 (a SHOULD* in 1.0.3 Communication 2.1.3): the latest "stored" of the statements returned.
-    const modified = lastStored(result);
+    const modified = lastStored(records);
     if (modified !== undefined) c.header('Last-Modified', modified);
-    if (request.presentation.attachments) {
-      const { body, contentType } = multipartMixed(JSON.stringify(result), await deps.attachments.get(attachmentHashes(result)));
+    const json = answerJson(answer, presentation.format, ctx.languages);
+    if (presentation.attachments) {
+      const { body, contentType } = multipartMixed(json, await deps.attachments.get(attachmentHashes(records)));
       return c.body(body, 200, { 'Content-Type': contentType });
     }
-    return c.json(result);
+    return c.body(json, 200, { 'Content-Type': 'application/json' });
   });
 }

@@ -10,12 +10,19 @@ import type { ProjectionStore } from './projection-port.js';
 import type { DeliveryStore } from './delivery-port.js';
 import type { ClientStore, OAuthStore } from './auth-port.js';
 
-/** A statement as the LRS keeps it. `statement` is the stored form (with stored, authority, version). */
+/**
+ * A statement as the LRS keeps it. `statement` is the stored form (with stored, authority,
+ * version) and `json` the same as JSON text, which is what `format=exact` answers: adapters
+ * that keep text parse it only when `statement` is read (statement-record.ts).
+ */
 export interface StatementRecord {
   seq: number;
   id: string;
-  statement: Record<string, unknown>;
   voided: boolean;
+  /** The statement's `stored` (UTC ISO 8601 with milliseconds). */
+  stored: string;
+  readonly statement: Record<string, unknown>;
+  readonly json: string;
 }
 
 /** A statement ready to be written: shaped by the statement service, indexed by its keys. */

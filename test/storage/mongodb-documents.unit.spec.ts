@@ -124,7 +124,7 @@ describe('MongoDB statement documents: insert path', () => {
     expect(dt).toEqual({ _id: 5, id: t.id, stored: t.statement.stored, voided: false, voiding: false, keys: t.keys, statement: t.statement });
     expect('refTarget' in dt).toBe(false);
     expect(toDocument(v, 6, ['k'], true)).toMatchObject({ _id: 6, refTarget: t.id, voiding: true, voided: true, keys: ['k'] });
-    expect(toRecord(dt)).toEqual({ seq: 5, id: t.id, statement: t.statement, voided: false });
+    expect(toRecord(dt)).toEqual({ seq: 5, id: t.id, statement: t.statement, voided: false, stored: t.statement.stored, json: JSON.stringify(t.statement) });
   });
 
   it('recognises the driver’s duplicate key errors and nothing else', () => {

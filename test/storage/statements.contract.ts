@@ -97,7 +97,8 @@ export function describeStatementStoreContract(name: string, open: () => Promise
         expect(seqs[1]).toBeGreaterThan(seqs[0] as number);
 
         const got = await store.statements.get(a.id, false);
-        expect(got).toEqual({ seq: seqs[0], id: a.id, statement: a.statement, voided: false });
+        expect(got).toEqual({ seq: seqs[0], id: a.id, statement: a.statement, voided: false, stored: T0, json: expect.any(String) });
+        expect(JSON.parse(got?.json as string)).toEqual(a.statement);
         expect((await store.statements.get(b.id, false))?.seq).toBe(seqs[1]);
       });
 
@@ -422,10 +423,11 @@ export function describeStatementStoreContract(name: string, open: () => Promise
         expect(await query({ limit: 0 })).toEqual([]);
       });
 
-      it(`${name}: query results carry seq, id, statement and voided false`, async () => {
+      it(`${name}: query results carry seq, id, stored, the statement (parsed and as JSON text) and voided false`, async () => {
         const { s1 } = await fixture();
         const [first] = await query({ ascending: true, limit: 1 });
-        expect(first).toEqual({ seq: expect.any(Number), id: s1.id, statement: s1.statement, voided: false });
+        expect(first).toEqual({ seq: expect.any(Number), id: s1.id, statement: s1.statement, voided: false, stored: s1.statement.stored, json: expect.any(String) });
+        expect(JSON.parse(first?.json as string)).toEqual(s1.statement);
         expect(first?.seq).toBe((await store.statements.get(s1.id, false))?.seq);
       });
 

@@ -7,6 +7,7 @@
  * can stand in for a server (DESIGN.md §3: no MongoDB on development machines or in CI).
  */
 import type { NewStatement, StatementQuery, StatementRecord } from '../port.js';
+import { recordFromStatement } from '../statement-record.js';
 
 export type Filter = Record<string, unknown>;
 export type Update = Record<string, unknown>;
@@ -107,10 +108,10 @@ export function toDocument(s: NewStatement, seq: number, keys: string[], voided:
 }
 
 /** What reads fetch: everything but the keys. */
-export const RECORD_PROJECTION = { _id: 1, id: 1, statement: 1, voided: 1 } as const;
+export const RECORD_PROJECTION = { _id: 1, id: 1, stored: 1, statement: 1, voided: 1 } as const;
 
-export function toRecord(doc: Pick<StatementDocument, '_id' | 'id' | 'statement' | 'voided'>): StatementRecord {
-  return { seq: doc._id, id: doc.id, statement: doc.statement, voided: doc.voided };
+export function toRecord(doc: Pick<StatementDocument, '_id' | 'id' | 'stored' | 'statement' | 'voided'>): StatementRecord {
+  return recordFromStatement({ seq: doc._id, id: doc.id, voided: doc.voided, stored: doc.stored }, doc.statement);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,9 +4,9 @@
  * An insert reads top to bottom: look up → decide → reserve seqs → insert → link.
  * - look up: one find for the batch's ids, the targets of its StatementRefs and stored voiders
  *   of its ids;
- * - decide, in memory and in batch order (the SQLite adapter's semantics): conflicts,
- *   equivalent re-sends, voids-voiding, which new statements are stored voided, inherited keys.
- *   Nothing is written before the whole batch is accepted;
+ * - decide, in memory and in batch order (src/storage/statement-insert.ts, shared with the
+ *   SQLite adapter): conflicts, equivalent re-sends, voids-voiding, which new statements are
+ *   stored voided, inherited keys. Nothing is written before the whole batch is accepted;
  * - reserve seqs: one atomic `$inc` of the counter document by the number of new statements;
  * - insert: one ordered insertMany. If the unique index on `id` refuses a document, a
  *   concurrent writer stored that id between look-up and insert: this batch deletes what it
@@ -56,6 +56,7 @@ import {
   type StatementDocument,
 } from './documents.js';
 import { serialQueue } from './serial.js';
+import { decideInsert, idsToLookUp } from '../statement-insert.js';
 
 /** Decide, insert; after a lost race decide once more (the winner's statement is then visible). */
 const MAX_ATTEMPTS = 2;
@@ -83,57 +84,25 @@ export function mongoStatementStore(db: DbLike): StatementStore {
   const statements: CollectionLike<StatementDocument> = db.collection(STATEMENTS);
   const counters: CollectionLike<CounterDocument> = db.collection(COUNTERS);
 
-  /** Look up and decide: nothing is written here. */
+  /** Look up and decide (src/storage/statement-insert.ts): nothing is written here. */
   async function decide(batch: NewStatement[], equivalent: Equivalence): Promise<Decision> {
-    const ids = batch.map((s) => s.id);
-    const targets = batch.flatMap((s) => (s.refTarget === null ? [] : [s.refTarget]));
-    const found = await statements.find(lookupFilter(ids, targets)).toArray();
+    const { ids, withTargets } = idsToLookUp(batch);
+    const found = await statements.find(lookupFilter(ids, withTargets)).toArray();
     const stored = new Map(found.map((doc) => [doc.id, doc]));
     const voidedByStored = new Set(found.flatMap((doc) => (doc.voiding && doc.refTarget !== undefined ? [doc.refTarget] : [])));
-
-    const fresh = new Map<string, Fresh>();
-    const seqs: (number | Fresh)[] = [];
-    for (const s of batch) {
-      const earlier = fresh.get(s.id);
-      const existing = earlier === undefined ? stored.get(s.id) : undefined;
-      if (earlier !== undefined || existing !== undefined) {
-        const statement = earlier?.s.statement ?? existing?.statement ?? {};
-        if (!equivalent(statement, s.statement)) return { kind: 'rejected', outcome: { kind: 'conflict', id: s.id } };
-        seqs.push(earlier ?? (existing as StatementDocument)._id);
-        continue;
-      }
-      const target = s.refTarget === null ? undefined : (fresh.get(s.refTarget)?.s ?? stored.get(s.refTarget));
-      if (s.voiding && target?.voiding === true) {
-        return { kind: 'rejected', outcome: { kind: 'voids-voiding', id: s.id, target: target.id } };
-      }
-      // A voiding statement may arrive before its target; the target is then stored voided.
-      const entry: Fresh = { s, keys: new Set(s.keys), voided: voidedByStored.has(s.id), seq: 0 };
-      fresh.set(s.id, entry);
-      seqs.push(entry);
-    }
-
-    // Voiding inside the batch, whichever comes first; targets outside it are marked after the insert.
-    const voidTargets: string[] = [];
-    for (const { s } of fresh.values()) {
-      if (!s.voiding || s.refTarget === null) continue;
-      const target = fresh.get(s.refTarget);
-      if (target) target.voided = true;
-      else voidTargets.push(s.refTarget);
-    }
-
-    // Inherited keys: a statement carries the keys of its target, which carries those of its own
-    // (stored documents already hold theirs). A fixpoint covers chains inside the batch in any order.
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const entry of fresh.values()) {
-        if (entry.s.refTarget === null) continue;
-        const targetKeys = fresh.get(entry.s.refTarget)?.keys ?? stored.get(entry.s.refTarget)?.keys ?? [];
-        for (const k of targetKeys) {
-          if (!entry.keys.has(k)) (entry.keys.add(k), (changed = true));
-        }
-      }
-    }
-    return { kind: 'accepted', seqs, fresh: [...fresh.values()], voidTargets: unique(voidTargets) };
+    const facts = new Map([...stored].map(([id, doc]) => [id, { seq: doc._id, voiding: doc.voiding, keys: doc.keys }]));
+    const decision = decideInsert(batch, { stored: facts, voidedByStored }, (c) =>
+      equivalent(c.with === 'stored' ? (stored.get(c.id) as StatementDocument).statement : (batch[c.with] as NewStatement).statement, (batch[c.index] as NewStatement).statement),
+    );
+    if (decision.kind === 'rejected') return decision;
+    if (decision.kind === 'compare') throw new Error('the insert decision asked for a comparison, but every one was answered');
+    const fresh = new Map(decision.fresh.map((f) => [f, { s: batch[f.index] as NewStatement, keys: f.keys, voided: f.voided, seq: 0 }]));
+    return {
+      kind: 'accepted',
+      seqs: decision.slots.map((slot) => (typeof slot === 'number' ? slot : (fresh.get(slot) as Fresh))),
+      fresh: [...fresh.values()],
+      voidTargets: decision.voidTargets,
+    };
   }
 
   async function reserve(count: number): Promise<number[]> {

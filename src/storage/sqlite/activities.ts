@@ -1,5 +1,9 @@
 /**
- * SQLite canonical Activity definitions: one row per Activity, merged in one transaction per batch.
+ * SQLite canonical Activity definitions: one row per Activity.
+ *
+ * A merge is read here, computed here (the merge rules are the caller's) and written by the
+ * statement writer thread as a compare-and-set: written only if the row is still what was read,
+ * otherwise read and merged again. So no update is lost to a concurrent one.
  *
  * Statements usually repeat the definitions of their Activities, and merging a definition into
  * one that it was the last to be merged into changes nothing (the merge is idempotent). So the
@@ -11,15 +15,14 @@
  */
 import type Database from 'better-sqlite3';
 import type { ActivityDefinitionUpdate, ActivityStore, DefinitionMerge } from '../port.js';
+import type { DefinitionWrite } from './statement-writer.js';
+import type { WriterClient } from './writer-client.js';
 
 /** Activities whose last merged definition is remembered (least recently merged forgotten first). */
 const REMEMBERED = 10_000;
 
-export function sqliteActivityStore(db: Database.Database): ActivityStore {
-  const select = db.prepare<[string], { definition: string }>('SELECT definition FROM activities WHERE id = ?');
-  const upsert = db.prepare<[string, string]>(
-    'INSERT INTO activities (id, definition) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition',
-  );
+export function sqliteActivityStore(db: Database.Database, writer: WriterClient): ActivityStore {
+  const select = db.prepare<[string], string>('SELECT definition FROM activities WHERE id = ?').pluck();
   /** Activity id → JSON of the last definition merged into it (committed). */
   const lastMerged = new Map<string, string>();
 
@@ -36,22 +39,23 @@ export function sqliteActivityStore(db: Database.Database): ActivityStore {
     return { pending, last };
   }
 
-  const mergeAll = db.transaction((updates: ActivityDefinitionUpdate[], merge: DefinitionMerge) => {
-    const merged = new Map<string, { before: string | undefined; definition: Record<string, unknown> }>();
+  /** Reads and merges; the writes that change a stored definition, each conditional on what was read. */
+  function mergeWrites(updates: ActivityDefinitionUpdate[], merge: DefinitionMerge): DefinitionWrite[] {
+    const merged = new Map<string, { expected: string | null; definition: Record<string, unknown> }>();
     for (const { id, definition } of updates) {
       let entry = merged.get(id);
       if (!entry) {
-        const before = select.get(id)?.definition;
-        entry = { before, definition: before === undefined ? {} : (JSON.parse(before) as Record<string, unknown>) };
+        const expected = select.get(id) ?? null;
+        entry = { expected, definition: expected === null ? {} : (JSON.parse(expected) as Record<string, unknown>) };
         merged.set(id, entry);
       }
       entry.definition = merge(entry.definition, definition);
     }
-    for (const [id, { before, definition }] of merged) {
+    return [...merged].flatMap(([id, { expected, definition }]) => {
       const after = JSON.stringify(definition);
-      if (after !== before) upsert.run(id, after);
-    }
-  });
+      return after === expected ? [] : [{ id, expected, definition: after }];
+    });
+  }
 
   function remember(last: Map<string, string>): void {
     for (const [id, json] of last) {
@@ -67,13 +71,18 @@ export function sqliteActivityStore(db: Database.Database): ActivityStore {
   return {
     async mergeDefinitions(updates, merge) {
       const { pending, last } = unseen(updates);
-      if (pending.length === 0) return;
-      mergeAll(pending, merge);
+      for (let todo = pending; todo.length > 0; ) {
+        const writes = mergeWrites(todo, merge);
+        if (writes.length === 0) break;
+        const result = await writer.request({ op: 'definitions', writes });
+        const changed = new Set(result.op === 'definitions' ? result.changed : []);
+        todo = todo.filter((u) => changed.has(u.id));
+      }
       remember(last); // only once committed
     },
     async getDefinition(id) {
       const row = select.get(id);
-      return row === undefined ? null : (JSON.parse(row.definition) as Record<string, unknown>);
+      return row === undefined ? null : (JSON.parse(row) as Record<string, unknown>);
     },
   };
 }

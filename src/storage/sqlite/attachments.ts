@@ -1,18 +1,15 @@
-/** SQLite attachment store: one row per hash. */
+/** SQLite attachment store: one row per hash, written by the statement writer thread (statement-writer.ts). */
 import type Database from 'better-sqlite3';
-import type { AttachmentContent, AttachmentStore } from '../port.js';
+import type { AttachmentStore } from '../port.js';
+import type { WriterClient } from './writer-client.js';
 
-export function sqliteAttachmentStore(db: Database.Database): AttachmentStore {
-  const insert = db.prepare<[string, string, Uint8Array]>('INSERT OR IGNORE INTO attachments (sha2, content_type, body) VALUES (?, ?, ?)');
+export function sqliteAttachmentStore(db: Database.Database, writer: WriterClient): AttachmentStore {
   const select = db.prepare<[string], { sha2: string; content_type: string; body: Buffer }>(
     'SELECT sha2, content_type, body FROM attachments WHERE sha2 = ?',
   );
-  const saveAll = db.transaction((attachments: AttachmentContent[]) => {
-    for (const a of attachments) insert.run(a.sha2, a.contentType, a.body);
-  });
   return {
     async save(attachments) {
-      saveAll(attachments);
+      if (attachments.length > 0) await writer.request({ op: 'attachments', attachments });
     },
     async get(sha2s) {
       return sha2s.flatMap((sha2) => {

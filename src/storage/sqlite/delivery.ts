@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import type { DeadLetter, DeliveryItem, DeliveryStore } from '../delivery-port.js';
 import type { ProfileContent } from '../../../projections/fold/types.js';
 import { toProfile } from '../../../projections/fold/render.js';
+import { writeTransaction } from './connection.js';
 
 /** Must match the partial index projection_members_due word for word, so the planner uses it. */
 const PENDING = 'version > delivered_version AND version > dead_version';
@@ -80,7 +81,7 @@ export function sqliteDeliveryStore(db: Database.Database): DeliveryStore {
   );
   const pendingCount = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM projection_members WHERE ${PENDING}`);
 
-  const markDelivered = db.transaction((memberId: string, version: number, token: string) => {
+  const markDelivered = writeTransaction(db, (memberId: string, version: number, token: string) => {
     raiseDelivered.run(version, memberId);
     releaseDelivered.run(memberId, token);
   });

@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditEntry, Employee, EmployeeUpsert, IdentityStore, StoredEmployee, UpsertOutcome } from '../identity-port.js';
 import { changeAuditEntries, diffEmployee, keyConflictAuditEntry } from '../identity-changes.js';
+import { writeTransaction } from './connection.js';
 
 interface EmployeeRow {
   employee_id: string;
@@ -82,7 +83,7 @@ export function sqliteIdentityStore(db: Database.Database): IdentityStore {
 
   const audit = (entry: AuditEntry) => insertAudit.run(entry.at, entry.action, entry.employeeId, entry.source, JSON.stringify(entry.details));
 
-  const upsert = db.transaction((row: EmployeeUpsert, source: string, at: string, eventId: string | undefined): UpsertOutcome => {
+  const upsert = writeTransaction(db, (row: EmployeeUpsert, source: string, at: string, eventId: string | undefined): UpsertOutcome => {
     const { employee } = row;
     const id = employee.employeeId;
     if (eventId !== undefined && eventById.get(eventId)) return { kind: 'duplicate-event', employeeId: id, eventId };

@@ -1,9 +1,14 @@
-/** The embedded store: one SQLite file in WAL mode, migrated at open. */
+/**
+ * The embedded store: one SQLite file in WAL mode, migrated at open. The process's connection
+ * serves reads and the writes of every aggregate but statements; those are the writer thread's
+ * (writer-client.ts), started on the first statement write.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { Store } from '../port.js';
+import { openConnection } from './connection.js';
 import { migrate } from './migrations.js';
+import { writerClient } from './writer-client.js';
 import { sqliteStatementStore } from './statements.js';
 import { sqliteAttachmentStore } from './attachments.js';
 import { sqliteActivityStore } from './activities.js';
@@ -13,24 +18,23 @@ import { sqliteProjectionStore } from './projections.js';
 import { sqliteDeliveryStore } from './delivery.js';
 import { sqliteClientStore, sqliteOAuthStore } from './auth.js';
 
+/**
+ * Page caches, MiB. The writer's is the larger: the key index is written at random places. The
+ * process's connection reads statements by seq and by key range, which the OS's file cache serves well.
+ */
+const WRITER_CACHE_MIB = 64;
+const READER_CACHE_MIB = 16;
+
 export function openSqliteStore(file: string): Store {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  // NORMAL in WAL mode is durable against process crashes; only an OS crash can lose the last commits.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  // 64 MiB of page cache (default 2 MiB): the key index is written at random places.
-  db.pragma('cache_size = -65536');
-  // Checkpoint the WAL every 64 MiB instead of every 4 MiB: each checkpoint fsyncs, and with the
-  // default nearly every 100-statement commit paid for one (measured: ~20% of the write cost).
-  db.pragma('wal_autocheckpoint = 16384');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = openConnection(file, { cacheMiB: READER_CACHE_MIB });
   migrate(db);
+  const writer = writerClient({ file, cacheMiB: WRITER_CACHE_MIB });
   return {
     kind: 'sqlite',
-    statements: sqliteStatementStore(db),
-    attachments: sqliteAttachmentStore(db),
-    activities: sqliteActivityStore(db),
+    statements: sqliteStatementStore(db, writer),
+    attachments: sqliteAttachmentStore(db, writer),
+    activities: sqliteActivityStore(db, writer),
     documents: sqliteDocumentStore(db),
     identity: sqliteIdentityStore(db),
     projections: sqliteProjectionStore(db),
@@ -38,6 +42,7 @@ export function openSqliteStore(file: string): Store {
     clients: sqliteClientStore(db),
     oauth: sqliteOAuthStore(db),
     async close() {
+      await writer.close();
       db.close();
     },
   };

@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { AUTH_SCHEMA } from './auth.js';
+import { writeTransaction } from './connection.js';
 
 interface Migration {
   version: number;
@@ -176,13 +177,39 @@ export const migrations: Migration[] = [
   CREATE INDEX projection_members_dead ON projection_members (member_id) WHERE dead_version > delivered_version;
 `,
   },
+  {
+    version: 8,
+    name: 'statement keys as dictionary ids',
+    // Each distinct key text is stored once, in statement_key_names; the index holds (id, seq)
+    // integer pairs and has no second index by seq. A statement's own and inherited key ids are
+    // kept on its row (key_ids, comma-separated), which is what a StatementRef to it inherits.
+    sql: `
+  CREATE TABLE statement_key_names (
+    id  INTEGER PRIMARY KEY,
+    key TEXT    NOT NULL UNIQUE
+  );
+  INSERT INTO statement_key_names (key) SELECT DISTINCT key FROM statement_keys ORDER BY key;
+  CREATE TABLE statement_key_ids (
+    key_id INTEGER NOT NULL,
+    seq    INTEGER NOT NULL,
+    PRIMARY KEY (key_id, seq)
+  ) WITHOUT ROWID;
+  INSERT INTO statement_key_ids (key_id, seq)
+    SELECT n.id, k.seq FROM statement_keys k JOIN statement_key_names n ON n.key = k.key ORDER BY n.id, k.seq;
+  ALTER TABLE statements ADD COLUMN key_ids TEXT NOT NULL DEFAULT '';
+  UPDATE statements SET key_ids = coalesce(
+    (SELECT group_concat(n.id) FROM statement_keys k JOIN statement_key_names n ON n.key = k.key WHERE k.seq = statements.seq), '');
+  DROP TABLE statement_keys;
+  ALTER TABLE statement_key_ids RENAME TO statement_keys;
+`,
+  },
 ];
 
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (const migration of migrations) {
     if (migration.version <= current) continue;
-    db.transaction(() => {
+    writeTransaction(db, () => {
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);
     })();

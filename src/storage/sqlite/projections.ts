@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { MemberRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
 import { toProfile } from '../../../projections/fold/render.js';
+import { writeTransaction } from './connection.js';
 
 interface MemberRow {
   member_id: string;
@@ -51,7 +52,7 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
   );
   const unmatchedCount = db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT seq) AS n FROM projection_unmatched');
 
-  const commit = db.transaction((batch: ProjectionBatch) => {
+  const commit = writeTransaction(db, (batch: ProjectionBatch) => {
     if (batch.replaceAll) db.exec('DELETE FROM projection_links; DELETE FROM projection_unmatched;');
     for (const m of batch.members) {
       upsertMember.run(m.memberId, m.publishedId, JSON.stringify(m.content), JSON.stringify(m.state), m.version, m.updatedAt, m.lastSeq);

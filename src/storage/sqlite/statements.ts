@@ -1,26 +1,28 @@
-/** SQLite statement store: one transaction per batch, keys in a WITHOUT ROWID table. */
+/**
+ * SQLite statement store. Reads run on the process's connection; inserts go to the statement
+ * writer thread (statement-writer.ts), which decides and writes in one transaction and asks
+ * back here when a re-sent statement must be compared with the stored one.
+ *
+ * Schema (migration 8): `statements` holds each statement's JSON once, with its id, stored,
+ * voiding flags and the ids of its keys; `statement_keys` is the key index, (key id, seq)
+ * integer pairs; `statement_key_names` maps each key text to its id. A query names its keys
+ * by text and the SQL looks their ids up, so this side needs no cache of the dictionary.
+ */
 import type Database from 'better-sqlite3';
-import type {
-  Equivalence,
-  InsertOutcome,
-  NewStatement,
-  StatementQuery,
-  StatementRecord,
-  StatementStore,
-} from '../port.js';
+import type { Equivalence, NewStatement, StatementQuery, StatementRecord, StatementStore } from '../port.js';
+import { recordFromJson } from '../statement-record.js';
+import { comparisonKey, type WireStatement } from './statement-writer.js';
+import type { WriterClient } from './writer-client.js';
 
 interface Row {
   seq: number;
   id: string;
+  stored: string;
   body: string;
   voided: number;
-  voiding: number;
 }
 
-/** Thrown inside the transaction to roll it back; turned into an InsertOutcome outside. */
-class Rejected {
-  constructor(readonly outcome: InsertOutcome) {}
-}
+const COLUMNS = 's.seq, s.id, s.stored, s.body, s.voided';
 
 /** Most selective key kinds first: the query is driven by the first key's index range. */
 const KEY_SELECTIVITY = ['registration:', 'agent:', 'activity:', 'ragent:', 'ractivity:', 'verb:'];
@@ -29,77 +31,56 @@ function selectivity(k: string): number {
   return rank === -1 ? KEY_SELECTIVITY.length : rank;
 }
 
-function toRecord(row: Row): StatementRecord {
-  return { seq: row.seq, id: row.id, statement: JSON.parse(row.body) as Record<string, unknown>, voided: row.voided === 1 };
+const KEY_ID = '(SELECT id FROM statement_key_names WHERE key = ?)';
+
+/** The SQL of a query shape; the values go in as parameters in the same order. */
+function querySql(q: StatementQuery, keyCount: number): string {
+  const where: string[] = ['s.voided = 0'];
+  let from = 'statements s';
+  let seqColumn = 's.seq';
+  if (keyCount > 0) {
+    from = 'statement_keys k0 JOIN statements s ON s.seq = k0.seq';
+    seqColumn = 'k0.seq';
+    where.unshift(`k0.key_id = ${KEY_ID}`);
+    for (let i = 1; i < keyCount; i++) where.push(`EXISTS (SELECT 1 FROM statement_keys k WHERE k.key_id = ${KEY_ID} AND k.seq = k0.seq)`);
+  }
+  if (q.since !== undefined) where.push('s.stored > ?');
+  if (q.until !== undefined) where.push('s.stored <= ?');
+  if (q.maxSeq !== undefined) where.push(`${seqColumn} <= ?`);
+  if (q.afterSeq !== undefined) where.push(`${seqColumn} ${q.ascending ? '>' : '<'} ?`);
+  return `SELECT ${COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${seqColumn} ${q.ascending ? 'ASC' : 'DESC'} LIMIT ?`;
 }
 
-export function sqliteStatementStore(db: Database.Database): StatementStore {
-  const byId = db.prepare<[string], Row>('SELECT seq, id, body, voided, voiding FROM statements WHERE id = ?');
-  const insertRow = db.prepare<[string, string, number, number, string | null, string]>(
-    'INSERT INTO statements (id, stored, voided, voiding, ref_target, body) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const insertKey = db.prepare<[string, number | bigint]>('INSERT OR IGNORE INTO statement_keys (key, seq) VALUES (?, ?)');
-  const keysOf = db.prepare<[number], { key: string }>('SELECT key FROM statement_keys WHERE seq = ?');
-  const referrers = db.prepare<[string], { seq: number; id: string }>('SELECT seq, id FROM statements WHERE ref_target = ?');
-  const voidedBy = db.prepare<[string], { seq: number }>('SELECT seq FROM statements WHERE ref_target = ? AND voiding = 1 LIMIT 1');
-  const markVoided = db.prepare<[number]>('UPDATE statements SET voided = 1 WHERE seq = ?');
-  const maxSeq = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM statements');
-  const log = db.prepare<[number, number], Row>('SELECT seq, id, body, voided, voiding FROM statements WHERE seq > ? ORDER BY seq LIMIT ?');
-  const bySeqs = db.prepare<[string], Row>(
-    'SELECT seq, id, body, voided, voiding FROM statements WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq',
-  );
+const toRecord = (row: Row): StatementRecord => recordFromJson({ seq: row.seq, id: row.id, voided: row.voided === 1, stored: row.stored }, row.body);
 
-  /** Gives every statement that refers (directly or through a chain) to `id` the keys of the target. */
-  function propagateKeys(id: string, keys: string[], visited: Set<string>): void {
-    for (const referrer of referrers.all(id)) {
-      if (visited.has(referrer.id)) continue;
-      visited.add(referrer.id);
-      for (const k of keys) insertKey.run(k, referrer.seq);
-      propagateKeys(referrer.id, keys, visited);
-    }
-  }
+function toWire(s: NewStatement): WireStatement {
+  return { id: s.id, json: JSON.stringify(s.statement), stored: s.statement.stored as string, refTarget: s.refTarget, voiding: s.voiding, keys: s.keys };
+}
 
-  function insertOne(s: NewStatement, equivalent: Equivalence): number {
-    const existing = byId.get(s.id);
-    if (existing) {
-      if (!equivalent(JSON.parse(existing.body) as Record<string, unknown>, s.statement)) {
-        throw new Rejected({ kind: 'conflict', id: s.id });
-      }
-      return existing.seq;
-    }
-    const target = s.refTarget === null ? undefined : byId.get(s.refTarget);
-    if (s.voiding && target?.voiding === 1) {
-      throw new Rejected({ kind: 'voids-voiding', id: s.id, target: target.id });
-    }
-    // A voiding statement may arrive before its target; the target is then stored voided.
-    const alreadyVoided = voidedBy.get(s.id) !== undefined;
-    const info = insertRow.run(
-      s.id,
-      s.statement.stored as string,
-      alreadyVoided ? 1 : 0,
-      s.voiding ? 1 : 0,
-      s.refTarget,
-      JSON.stringify(s.statement),
-    );
-    const seq = Number(info.lastInsertRowid);
-    const keys = target ? [...new Set([...s.keys, ...keysOf.all(target.seq).map((row) => row.key)])] : s.keys;
-    for (const k of keys) insertKey.run(k, seq);
-    if (s.voiding && target) markVoided.run(target.seq);
-    propagateKeys(s.id, keys, new Set([s.id]));
-    return seq;
-  }
-
-  const insertBatch = db.transaction((batch: NewStatement[], equivalent: Equivalence) =>
-    batch.map((s) => insertOne(s, equivalent)),
-  );
+export function sqliteStatementStore(db: Database.Database, writer: WriterClient): StatementStore {
+  const byId = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM statements s WHERE s.id = ?`);
+  const maxSeq = db.prepare<[], number | null>('SELECT MAX(seq) FROM statements').pluck();
+  const log = db.prepare<[number, number], Row>(`SELECT ${COLUMNS} FROM statements s WHERE s.seq > ? ORDER BY s.seq LIMIT ?`);
+  const bySeqs = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM statements s WHERE s.seq IN (SELECT value FROM json_each(?)) ORDER BY s.seq`);
+  /** Prepared queries by shape (a handful: the number of keys and which bounds are given). */
+  const queries = new Map<string, Database.Statement<(string | number)[], Row>>();
 
   return {
-    async insert(batch, equivalent) {
-      try {
-        return { kind: 'stored', seqs: insertBatch(batch, equivalent) };
-      } catch (error) {
-        if (error instanceof Rejected) return error.outcome;
-        throw error;
+    async insert(batch, equivalent: Equivalence) {
+      const statements = batch.map(toWire);
+      const known: string[] = [];
+      for (;;) {
+        const result = await writer.request({ op: 'insert', statements, equivalent: known });
+        if (result.op !== 'insert') throw new Error(`the statement writer answered ${result.op} to an insert`);
+        const { reply } = result;
+        if (reply.kind !== 'compare') return reply;
+        // Comparisons come in batch order: the first that fails is the batch's conflict.
+        for (const c of reply.comparisons) {
+          const sent = (batch[c.index] as NewStatement).statement;
+          const against = c.with === 'stored' ? (JSON.parse(c.storedJson as string) as Record<string, unknown>) : (batch[c.with] as NewStatement).statement;
+          if (!equivalent(against, sent)) return { kind: 'conflict', id: c.id };
+          known.push(comparisonKey(c));
+        }
       }
     },
 
@@ -109,37 +90,21 @@ export function sqliteStatementStore(db: Database.Database): StatementStore {
     },
 
     async query(q: StatementQuery) {
-      const keys = [...q.keys].sort((a, b) => selectivity(a) - selectivity(b));
-      const params: (string | number)[] = [];
-      const where: string[] = ['s.voided = 0'];
-      let from = 'statements s';
-      let seqColumn = 's.seq';
-      const [driver, ...rest] = keys;
-      if (driver !== undefined) {
-        from = 'statement_keys k0 JOIN statements s ON s.seq = k0.seq';
-        seqColumn = 'k0.seq';
-        where.unshift('k0.key = ?');
-        params.push(driver);
-        for (const k of rest) {
-          where.push('EXISTS (SELECT 1 FROM statement_keys k WHERE k.key = ? AND k.seq = k0.seq)');
-          params.push(k);
-        }
-      }
-      if (q.since !== undefined) (where.push('s.stored > ?'), params.push(q.since));
-      if (q.until !== undefined) (where.push('s.stored <= ?'), params.push(q.until));
-      if (q.maxSeq !== undefined) (where.push(`${seqColumn} <= ?`), params.push(q.maxSeq));
-      if (q.afterSeq !== undefined) {
-        where.push(`${seqColumn} ${q.ascending ? '>' : '<'} ?`);
-        params.push(q.afterSeq);
-      }
+      const keys = [...new Set(q.keys)].sort((a, b) => selectivity(a) - selectivity(b));
+      const sql = querySql(q, keys.length);
+      let prepared = queries.get(sql);
+      if (prepared === undefined) queries.set(sql, (prepared = db.prepare<(string | number)[], Row>(sql)));
+      const params: (string | number)[] = [...keys];
+      if (q.since !== undefined) params.push(q.since);
+      if (q.until !== undefined) params.push(q.until);
+      if (q.maxSeq !== undefined) params.push(q.maxSeq);
+      if (q.afterSeq !== undefined) params.push(q.afterSeq);
       params.push(q.limit);
-      const sql = `SELECT s.seq, s.id, s.body, s.voided FROM ${from} WHERE ${where.join(' AND ')}
-        ORDER BY ${seqColumn} ${q.ascending ? 'ASC' : 'DESC'} LIMIT ?`;
-      return db.prepare<(string | number)[], Row>(sql).all(...params).map(toRecord);
+      return prepared.all(...params).map(toRecord);
     },
 
     async maxSeq() {
-      return maxSeq.get()?.seq ?? 0;
+      return maxSeq.get() ?? 0;
     },
 
     async readLog(afterSeq, limit) {

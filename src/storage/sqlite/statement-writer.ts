@@ -1,0 +1,210 @@
+/**
+ * The writes of the statement aggregate (statements with their keys, attachments, canonical
+ * Activity definitions), made by one connection in group commits: every request that arrived
+ * while the previous commit ran shares the next transaction, each request in a savepoint of its
+ * own, so one request's failure leaves the others' writes in place and each is still all or
+ * nothing. Runs in the writer thread (writer-thread.ts); the requests come from the process's
+ * own store (statements.ts, attachments.ts, activities.ts) through writer-client.ts.
+ *
+ * This side knows no xAPI rules: the insert decision is src/storage/statement-insert.ts, and
+ * whether a re-sent statement is equivalent to the stored one is asked back of the sender,
+ * which keeps the comparison rules (insert replies `compare`).
+ */
+import type Database from 'better-sqlite3';
+import type { AttachmentContent, InsertOutcome } from '../port.js';
+import { decideInsert, idsToLookUp, type Comparison, type InsertCandidate, type StoredFacts } from '../statement-insert.js';
+import { writeTransaction } from './connection.js';
+import { keyDictionary, keyIdsColumn } from './key-dictionary.js';
+
+/** A shaped statement on its way to the writer: its stored form as JSON text and what indexes it. */
+export interface WireStatement {
+  /** Lower-case id. */
+  id: string;
+  json: string;
+  stored: string;
+  refTarget: string | null;
+  voiding: boolean;
+  keys: string[];
+}
+
+/** A compare-and-set of one canonical definition: written only if the stored one is still `expected` (null: none). */
+export interface DefinitionWrite {
+  id: string;
+  expected: string | null;
+  definition: string;
+}
+
+export type WriterRequest =
+  /** `equivalent`: the comparisons (comparisonKey) the sender found equivalent. */
+  | { op: 'insert'; statements: WireStatement[]; equivalent: string[] }
+  | { op: 'attachments'; attachments: AttachmentContent[] }
+  | { op: 'definitions'; writes: DefinitionWrite[] };
+
+/** A comparison the sender must make, with the stored statement's JSON when it is against the stored one. */
+export type ComparisonRequest = Comparison & { storedJson?: string };
+
+export type InsertReply = InsertOutcome | { kind: 'compare'; comparisons: ComparisonRequest[] };
+
+export type WriterResult =
+  | { op: 'insert'; reply: InsertReply }
+  | { op: 'attachments' }
+  /** The ids whose stored definition was no longer the expected one (not written). */
+  | { op: 'definitions'; changed: string[] };
+
+export type WriterReply = { ok: true; result: WriterResult } | { ok: false; error: { message: string; code?: string } };
+
+export const comparisonKey = (c: Pick<Comparison, 'index' | 'with'>) => `${c.index}:${c.with}`;
+
+/** Most statements in one transaction: a larger group waits for the next, so no transaction grows without bound. */
+const MAX_GROUP_STATEMENTS = 10_000;
+
+interface StoredRow {
+  seq: number;
+  id: string;
+  voiding: number;
+  key_ids: string;
+}
+
+export interface StatementWriter {
+  /** Applies the requests in one transaction, each all or nothing; one reply per request. */
+  commit(requests: readonly WriterRequest[]): WriterReply[];
+}
+
+/** How many requests from the front of a queue form the next group. */
+export function groupSize(requests: readonly WriterRequest[]): number {
+  let statements = 0;
+  for (const [i, r] of requests.entries()) {
+    statements += r.op === 'insert' ? r.statements.length : 1;
+    if (statements > MAX_GROUP_STATEMENTS && i > 0) return i;
+  }
+  return requests.length;
+}
+
+function describe(error: unknown): { message: string; code?: string } {
+  const e = error as { message?: unknown; code?: unknown };
+  return { message: String(e?.message ?? error), ...(typeof e?.code === 'string' ? { code: e.code } : {}) };
+}
+
+export function statementWriter(db: Database.Database): StatementWriter {
+  const dictionary = keyDictionary(db);
+  const storedFacts = db.prepare<[string], StoredRow>(
+    'SELECT seq, id, voiding, key_ids FROM statements WHERE id IN (SELECT value FROM json_each(?))',
+  );
+  const storedVoiders = db.prepare<[string], { target: string }>(
+    'SELECT ref_target AS target FROM statements WHERE ref_target IS NOT NULL AND ref_target IN (SELECT value FROM json_each(?)) AND voiding = 1',
+  );
+  const storedBody = db.prepare<[string], string>('SELECT body FROM statements WHERE id = ?').pluck();
+  const insertRow = db.prepare<[string, string, number, number, string | null, string, string]>(
+    'INSERT INTO statements (id, stored, voided, voiding, ref_target, key_ids, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertKey = db.prepare<[number, number]>('INSERT OR IGNORE INTO statement_keys (key_id, seq) VALUES (?, ?)');
+  const markVoided = db.prepare<[string]>('UPDATE statements SET voided = 1 WHERE id = ?');
+  const referrers = db.prepare<[string], { seq: number; id: string; key_ids: string }>(
+    'SELECT seq, id, key_ids FROM statements WHERE ref_target = ?',
+  );
+  const setKeyIds = db.prepare<[string, number]>('UPDATE statements SET key_ids = ? WHERE seq = ?');
+  const insertAttachment = db.prepare<[string, string, Uint8Array]>('INSERT OR IGNORE INTO attachments (sha2, content_type, body) VALUES (?, ?, ?)');
+  const definitionOf = db.prepare<[string], string>('SELECT definition FROM activities WHERE id = ?').pluck();
+  const upsertDefinition = db.prepare<[string, string]>(
+    'INSERT INTO activities (id, definition) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition',
+  );
+
+  /** Gives stored statements that refer to these (directly or along a chain) the keys they lack. */
+  function propagateKeys(frontier: Map<string, Set<number>>): void {
+    while (frontier.size > 0) {
+      const next = new Map<string, Set<number>>();
+      for (const [id, keys] of frontier) {
+        for (const r of referrers.all(id)) {
+          const have = new Set(keyIdsColumn.parse(r.key_ids));
+          const missing = [...keys].filter((k) => !have.has(k));
+          // A referrer that already holds every key stops the walk, which also ends cycles.
+          if (missing.length === 0) continue;
+          for (const k of missing) (insertKey.run(k, r.seq), have.add(k));
+          setKeyIds.run(keyIdsColumn.format(have), r.seq);
+          next.set(r.id, new Set([...(next.get(r.id) ?? []), ...have]));
+        }
+      }
+      frontier = next;
+    }
+  }
+
+  function insert(statements: WireStatement[], keyIds: number[][], equivalent: ReadonlySet<string>): InsertReply {
+    const batch: InsertCandidate<number>[] = statements.map((s, i) => ({ id: s.id, refTarget: s.refTarget, voiding: s.voiding, keys: keyIds[i] as number[] }));
+    const { ids, withTargets } = idsToLookUp(batch);
+    const stored = new Map<string, StoredFacts<number>>(
+      storedFacts.all(JSON.stringify(withTargets)).map((r) => [r.id, { seq: r.seq, voiding: r.voiding === 1, keys: keyIdsColumn.parse(r.key_ids) }]),
+    );
+    const voidedByStored = new Set(storedVoiders.all(JSON.stringify(ids)).map((r) => r.target));
+    const decision = decideInsert(batch, { stored, voidedByStored }, (c) => (equivalent.has(comparisonKey(c)) ? true : undefined));
+    switch (decision.kind) {
+      case 'rejected':
+        return decision.outcome;
+      case 'compare':
+        return {
+          kind: 'compare',
+          comparisons: decision.comparisons.map((c) => (c.with === 'stored' ? { ...c, storedJson: storedBody.get(c.id) as string } : c)),
+        };
+      case 'accepted': {
+        const seqs = new Map<object, number>();
+        for (const f of decision.fresh) {
+          const s = statements[f.index] as WireStatement;
+          const info = insertRow.run(s.id, s.stored, f.voided ? 1 : 0, s.voiding ? 1 : 0, s.refTarget, keyIdsColumn.format(f.keys), s.json);
+          const seq = Number(info.lastInsertRowid);
+          for (const k of f.keys) insertKey.run(k, seq);
+          seqs.set(f, seq);
+        }
+        for (const id of decision.voidTargets) markVoided.run(id);
+        propagateKeys(new Map(decision.fresh.map((f) => [(statements[f.index] as WireStatement).id, f.keys])));
+        return { kind: 'stored', seqs: decision.slots.map((slot) => (typeof slot === 'number' ? slot : (seqs.get(slot) as number))) };
+      }
+    }
+  }
+
+  function definitions(writes: DefinitionWrite[]): string[] {
+    const changed: string[] = [];
+    for (const w of writes) {
+      if ((definitionOf.get(w.id) ?? null) !== w.expected) changed.push(w.id);
+      else upsertDefinition.run(w.id, w.definition);
+    }
+    return changed;
+  }
+
+  /** One request in a savepoint of its own: a failure part-way leaves nothing of it behind. */
+  const apply = db.transaction((request: WriterRequest, keyIds: number[][]): WriterResult => {
+    switch (request.op) {
+      case 'insert':
+        return { op: 'insert', reply: insert(request.statements, keyIds, new Set(request.equivalent)) };
+      case 'attachments':
+        for (const a of request.attachments) insertAttachment.run(a.sha2, a.contentType, a.body);
+        return { op: 'attachments' };
+      case 'definitions':
+        return { op: 'definitions', changed: definitions(request.writes) };
+    }
+  });
+
+  const group = writeTransaction(db, (requests: readonly WriterRequest[]): WriterReply[] =>
+    requests.map((request) => {
+      try {
+        // Names are added outside the request's savepoint: a rolled-back request leaves unused
+        // names (harmless), never a remembered id whose row was rolled back.
+        const keyIds = request.op === 'insert' ? request.statements.map((s) => dictionary.ids(s.keys)) : [];
+        return { ok: true, result: apply(request, keyIds) };
+      } catch (error) {
+        return { ok: false, error: describe(error) };
+      }
+    }),
+  );
+
+  return {
+    commit(requests) {
+      try {
+        const replies = group(requests);
+        dictionary.committed();
+        return replies;
+      } catch (error) {
+        dictionary.rolledBack();
+        return requests.map(() => ({ ok: false, error: describe(error) }));
+      }
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The process's side of the statement writer thread (writer-thread.ts): started on the first
+ * write, so stores that never write statements (most CLI commands) never start it. Requests
+ * are answered in the order the thread commits them; while any is pending the thread keeps the
+ * process alive, and only then.
+ *
+ * Why a thread: on the embedded store, a statement write is mostly SQLite work (index
+ * maintenance, the commit), while parsing, validating and answering HTTP is the main thread's.
+ * With the writes on a thread of their own, both run at once on two cores, and the thread's
+ * group commits share one transaction among all the requests that arrived meanwhile.
+ */
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { projectFile } from '../../project-files.js';
+import type { ThreadMessage, ThreadReply, WriterThreadData } from './writer-thread.js';
+import type { WriterRequest, WriterResult } from './statement-writer.js';
+
+/** The compiled thread script. From the sources (tests run them through vite), the build of the same file: `npm test` builds dist/ first. */
+function threadScript(): URL {
+  if (import.meta.url.endsWith('.js')) return new URL('./writer-thread.js', import.meta.url);
+  const built = 'dist/src/storage/sqlite/writer-thread.js';
+  try {
+    return pathToFileURL(projectFile(built));
+  } catch {
+    throw new Error(`${built} is missing: run \`npm run build\` (the statement writer thread runs compiled code)`);
+  }
+}
+
+/** A failure the writer thread reported, with SQLite's error code (e.g. SQLITE_FULL) when there was one. */
+export class StatementWriterError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'StatementWriterError';
+  }
+}
+
+export interface WriterClient {
+  /** The thread's result for the request (of the same `op`); rejects with a StatementWriterError. */
+  request(request: WriterRequest): Promise<WriterResult>;
+  /** Waits for the requests sent so far, then stops the thread. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  resolve(result: WriterResult): void;
+  reject(error: Error): void;
+}
+
+export function writerClient(data: WriterThreadData): WriterClient {
+  let worker: Worker | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+
+  function failAll(error: Error): void {
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  }
+
+  function start(): Worker {
+    const w = new Worker(fileURLToPath(threadScript()), { workerData: data });
+    w.on('message', ({ id, reply }: ThreadReply) => {
+      const p = pending.get(id);
+      if (!p) return;
+      pending.delete(id);
+      if (reply.ok) p.resolve(reply.result);
+      else p.reject(new StatementWriterError(reply.error.message, reply.error.code));
+      if (pending.size === 0) w.unref();
+    });
+    w.on('error', (error) => failAll(new StatementWriterError(`the statement writer thread failed: ${error.message}`)));
+    exited = new Promise((resolve) =>
+      w.once('exit', (code) => {
+        if (worker === w) worker = undefined;
+        failAll(new StatementWriterError(`the statement writer thread exited (code ${code}) before answering`));
+        resolve();
+      }),
+    );
+    return w;
+  }
+
+  return {
+    request(request) {
+      worker ??= start();
+      const w = worker;
+      const id = nextId++;
+      const answer = new Promise<WriterResult>((resolve, reject) => pending.set(id, { resolve, reject }));
+      w.ref();
+      w.postMessage({ id, request } satisfies ThreadMessage);
+      return answer;
+    },
+    async close() {
+      const w = worker;
+      if (!w) return;
+      worker = undefined;
+      w.ref();
+      w.postMessage({ close: true } satisfies ThreadMessage);
+      await exited;
+    },
+  };
+}

@@ -3,22 +3,20 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import { createProjector } from '../../projections/worker/runtime.js';
-import { startWorkerLoop } from '../../projections/worker/loop.js';
-import { startDeliveryFromConfig } from '../../projections/delivery/runtime.js';
+import { startBackgroundWork } from './background.js';
 
 export async function runWorker(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);
-  const loop = startWorkerLoop(await createProjector(config, store, logger), logger);
   // Marketplace push, when MARKETPLACE_URL is set: the worker process delivers what it projects.
-  const delivery = startDeliveryFromConfig(config, store, logger);
+  const work = await startBackgroundWork(config, store, logger);
   logger.info({ store: store.kind }, 'projection worker running');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  await Promise.all([loop.stop(), delivery?.stop()]);
+  await work.stop();
   await store.close();
   return 0;
 }

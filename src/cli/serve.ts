@@ -1,4 +1,4 @@
-/** `lrs serve`: the HTTP server on the configured store, with the projection worker in-process. */
+/** `lrs serve`: the HTTP server on the configured store, with the projection worker and marketplace push on a background thread. */
 import { serve } from '@hono/node-server';
 import type { Config } from '../config.js';
 import { createLogger } from '../logging.js';
@@ -8,21 +8,19 @@ import { staticCredentials } from '../auth/credentials.js';
 import { seedCredential } from '../auth/seed.js';
 import { monotonicClock } from '../clock.js';
 import { identityConfig } from '../../projections/identity/settings.js';
-import { createProjector } from '../../projections/worker/runtime.js';
-import { startWorkerLoop } from '../../projections/worker/loop.js';
-import { startDeliveryFromConfig } from '../../projections/delivery/runtime.js';
+import { loadMapping, mappingsDir } from '../../projections/mapping/index.js';
+import { startBackgroundThread } from './background.js';
 
 /** The account homePage of authorities derived from this LRS's own credentials. */
 export const CREDENTIAL_HOMEPAGE = 'urn:lrs:credential';
 
-/** Statements per projection batch when the worker shares the process with the HTTP server. */
-const IN_PROCESS_BATCH_SIZE = 500;
-
 export async function runServe(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
+  // Checked before anything starts: a broken mapping file stops start-up instead of a half-working server.
+  loadMapping(mappingsDir(process.env));
   const store = await openStore(config);
-  // Built before listening: a broken mapping file stops start-up instead of a half-working server.
-  const projector = await createProjector(config, store, logger);
+  // The projection worker and marketplace push (MARKETPLACE_URL), on a thread of their own.
+  const background = await startBackgroundThread(config);
   const seed = seedCredential(config, logger);
   const credentials = staticCredentials(seed ? [{ ...seed, scopes: ['all'] }] : [], CREDENTIAL_HOMEPAGE);
   const app = createApp({
@@ -39,14 +37,11 @@ export async function runServe(config: Config): Promise<void> {
   const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
     logger.info({ port: info.port, store: store.kind }, `xAPI LRS listening on http://localhost:${info.port}/xapi`);
   });
-  // Smaller batches than a standalone worker's: each batch holds the event loop while it folds.
-  const worker = startWorkerLoop(projector, logger, { batchSize: IN_PROCESS_BATCH_SIZE });
-  // Marketplace push, when MARKETPLACE_URL is set (projections/delivery/).
-  const delivery = startDeliveryFromConfig(config, store, logger);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      void Promise.all([worker.stop(), delivery?.stop()])
+      void background
+        .stop()
         .then(() => store.close())
         .then(() => process.exit(0));
     });

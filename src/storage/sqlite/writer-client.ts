@@ -10,21 +10,9 @@
  * group commits share one transaction among all the requests that arrived meanwhile.
  */
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { projectFile } from '../../project-files.js';
+import { compiledScript } from '../../project-files.js';
 import type { ThreadMessage, ThreadReply, WriterThreadData } from './writer-thread.js';
 import type { WriterRequest, WriterResult } from './statement-writer.js';
-
-/** The compiled thread script. From the sources (tests run them through vite), the build of the same file: `npm test` builds dist/ first. */
-function threadScript(): URL {
-  if (import.meta.url.endsWith('.js')) return new URL('./writer-thread.js', import.meta.url);
-  const built = 'dist/src/storage/sqlite/writer-thread.js';
-  try {
-    return pathToFileURL(projectFile(built));
-  } catch {
-    throw new Error(`${built} is missing: run \`npm run build\` (the statement writer thread runs compiled code)`);
-  }
-}
 
 /** A failure the writer thread reported, with SQLite's error code (e.g. SQLITE_FULL) when there was one. */
 export class StatementWriterError extends Error {
@@ -61,7 +49,7 @@ export function writerClient(data: WriterThreadData): WriterClient {
   }
 
   function start(): Worker {
-    const w = new Worker(fileURLToPath(threadScript()), { workerData: data });
+    const w = new Worker(compiledScript(import.meta.url, 'writer-thread.js'), { workerData: data });
     w.on('message', ({ id, reply }: ThreadReply) => {
       const p = pending.get(id);
       if (!p) return;

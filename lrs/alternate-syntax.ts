@@ -29,6 +29,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../src/http/app-env.js';
 import { ApiError, respondWithError } from '../src/http/errors.js';
 import { isXapi2, requestedVersion, type XapiVersion } from './version.js';
+import { requestText } from '../src/http/body.js';
 
 /** Form fields that are headers (1.3.s3.b6), by lower-case name. */
 const HEADER_FIELDS = new Map(
@@ -155,7 +156,7 @@ export function alternateSyntax(router: Hono<AppEnv>, basePath: string): Middlew
     if (outerContext.has(c.req.raw) || !isAlternateRequest(c.req.url)) return next();
     const outerVersion = headerVersion(c.req.raw.headers);
     if (outerVersion !== null && isXapi2(outerVersion)) throw removedIn2();
-    const body = c.req.method === 'POST' ? await c.req.text() : '';
+    const body = c.req.method === 'POST' ? await requestText(c) : '';
     const ordinary = toOrdinaryRequest({ method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body });
     const formVersion = headerVersion(ordinary.headers);
     if (formVersion !== null && isXapi2(formVersion)) throw removedIn2();

@@ -1,10 +1,10 @@
 /** Composes the HTTP application from its features; dependencies are passed in, not imported. */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, XapiVersion } from './http/app-env.js';
 import { ApiError, respondWithError } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
+import { bodyLimit } from './http/body.js';
 import type { Logger } from './logging.js';
 import type { Store } from './storage/port.js';
 import type { CredentialStore } from './auth/credentials.js';
@@ -55,11 +55,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.use(
     '*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
-        throw new ApiError(413, 'body-too-large', `The request body is larger than ${deps.maxBodyBytes} bytes.`);
-      },
+    bodyLimit(deps.maxBodyBytes, () => {
+      throw new ApiError(413, 'body-too-large', `The request body is larger than ${deps.maxBodyBytes} bytes.`);
     }),
   );
   app.onError((error, c) => respondWithError(c, error));

@@ -7,6 +7,7 @@ import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { DOCUMENT_RESOURCES, type DocumentMethod, type DocumentResourceSpec } from './resources.js';
 import { handleDocumentRequest, type DocumentDeps, type DocumentRequest } from './service.js';
+import { requestBytes } from '../../src/http/body.js';
 
 async function requestOf(c: Context<AppEnv>, method: DocumentMethod): Promise<DocumentRequest> {
   const request: DocumentRequest = { method, params: new URL(c.req.url).searchParams, xapiVersion: c.get('xapiVersion') };
@@ -18,7 +19,7 @@ async function requestOf(c: Context<AppEnv>, method: DocumentMethod): Promise<Do
     const contentType = c.req.header('Content-Type');
     if (contentType !== undefined) request.contentType = contentType;
     // Bytes, not text: documents of any type are kept exactly as sent.
-    request.body = new Uint8Array(await c.req.arrayBuffer());
+    request.body = await requestBytes(c);
   }
   return request;
 }

@@ -9,6 +9,7 @@ import { MultipartParseError, parseMultipart } from '@remix-run/multipart-parser
 import { ApiError, badRequest } from '../../src/http/errors.js';
 import type { AppEnv } from '../../src/http/app-env.js';
 import type { AttachmentContent } from '../../src/storage/port.js';
+import { requestBytes, requestText } from '../../src/http/body.js';
 
 export interface StatementsBody {
   json: unknown;
@@ -85,12 +86,12 @@ function parseMixed(body: Uint8Array, boundary: string): StatementsBody {
 
 export async function readStatementsBody(c: Context<AppEnv>): Promise<StatementsBody> {
   const type = c.req.header('Content-Type') ?? '';
-  if (/^application\/json\s*(;|$)/i.test(type)) return { json: parseJson(await c.req.text(), 'body'), attachments: [] };
+  if (/^application\/json\s*(;|$)/i.test(type)) return { json: parseJson(await requestText(c), 'body'), attachments: [] };
   if (/^multipart\/mixed\s*;/i.test(type)) {
     const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
     const value = boundary?.[1] ?? boundary?.[2];
     if (!value) throw badRequest('malformed-multipart', 'multipart/mixed needs a boundary parameter.', [{ path: 'Content-Type', rule: 'boundary-required', message: 'add boundary=…' }]);
-    return parseMixed(new Uint8Array(await c.req.arrayBuffer()), value);
+    return parseMixed(await requestBytes(c), value);
   }
   throw unsupportedType(type);
 }

@@ -18,6 +18,7 @@ import type { IdentityConfig } from '../identity/keys.js';
 import { HrisInputError, readCsvRows, readJsonRows, validateRows, type RawRow } from './rows.js';
 import { applyEvent, importEmployees, parseEvent, type HrisDeps } from './sync.js';
 import { verifySignature } from './signature.js';
+import { requestBytes, requestText } from '../../src/http/body.js';
 
 export interface HrisRouteDeps {
   identity: IdentityStore;
@@ -67,7 +68,7 @@ export function hrisRouter(deps: HrisRouteDeps): Hono<AppEnv> {
     if (deps.webhookSecret === undefined) {
       throw new ApiError(503, 'events-disabled', 'HRIS change events are disabled: HRIS_WEBHOOK_SECRET is not configured on this server.');
     }
-    const raw = new Uint8Array(await c.req.arrayBuffer());
+    const raw = await requestBytes(c);
     const nowSeconds = Math.floor(Date.parse(deps.now()) / 1000);
     const check = verifySignature(c.req.header('X-Signature'), raw, deps.webhookSecret, nowSeconds);
     if (!check.ok) throw signatureError(check.reason, check.message);
@@ -101,8 +102,8 @@ export function hrisRouter(deps: HrisRouteDeps): Hono<AppEnv> {
     const type = mediaType(c);
     let rows: RawRow[];
     try {
-      if (type === 'text/csv') rows = readCsvRows(await c.req.text());
-      else if (type === 'application/json') rows = readJsonRows(parseJsonText(await c.req.text()));
+      if (type === 'text/csv') rows = readCsvRows(await requestText(c));
+      else if (type === 'application/json') rows = readJsonRows(parseJsonText(await requestText(c)));
       else {
         throw new ApiError(415, 'unsupported-content-type', `Content-Type must be text/csv or application/json, got "${type || 'none'}".`, [
           { path: 'Content-Type', rule: 'csv-or-json', message: 'send rows as text/csv or as a JSON array (application/json)' },

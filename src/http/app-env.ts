@@ -1,4 +1,5 @@
 /** Per-request values shared by middleware and handlers (hono's typed context variables). */
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../logging.js';
 import type { Principal } from '../auth/credentials.js';
 
@@ -12,5 +13,9 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     principal: Principal;
+    /** The socket's request, while its body may be read from it directly (src/http/body.ts). */
+    incomingBody?: IncomingMessage;
+    /** The body, once read (src/http/body.ts). */
+    body?: Promise<Uint8Array>;
   };
 }

@@ -25,6 +25,19 @@ export interface StatementRecord {
   readonly json: string;
 }
 
+/**
+ * Key kinds that are narrower than another: every statement with `agent:X` also has `ragent:X`
+ * (its actor, or Agent object, is one of its related agents), every one with `authority:X` also
+ * `ragent:X`, and every one with `activity:X` also `ractivity:X`. lrs/statements/keys.ts keeps
+ * this (and its unit test checks it); an adapter may store such a pair as one index entry.
+ * Append only: the SQLite adapter stores each kind's position as a bit (sqlite/key-dictionary.ts).
+ */
+export const NARROWER_KEYS: readonly { readonly narrow: string; readonly broad: string }[] = [
+  { narrow: 'agent:', broad: 'ragent:' },
+  { narrow: 'authority:', broad: 'ragent:' },
+  { narrow: 'activity:', broad: 'ractivity:' },
+];
+
 /** A statement ready to be written: shaped by the statement service, indexed by its keys. */
 export interface NewStatement {
   /** Lower-case UUID. */

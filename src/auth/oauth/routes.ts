@@ -16,6 +16,7 @@ import type { ClientRecord } from '../../storage/auth-port.js';
 import { parseBasic } from '../basic-auth.js';
 import type { OAuthServer } from './server.js';
 import { limitParam, queryParams } from '../../http/params.js';
+import { requestText } from '../../http/body.js';
 
 const AUDIT_DEFAULT_LIMIT = 100;
 const AUDIT_MAX_LIMIT = 1000;
@@ -24,7 +25,7 @@ async function formOf(c: Context<AppEnv>): Promise<Map<string, string>> {
   const type = (c.req.header('Content-Type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') throw new OAuthError(400, 'invalid_request', 'send the parameters as application/x-www-form-urlencoded');
   const form = new Map<string, string>();
-  for (const [name, value] of new URLSearchParams(await c.req.text())) {
+  for (const [name, value] of new URLSearchParams(await requestText(c))) {
     if (form.has(name)) throw new OAuthError(400, 'invalid_request', `parameter ${name} is repeated`);
     form.set(name, value);
   }

@@ -1,19 +1,53 @@
 /**
- * Query keys as dictionary ids: each distinct key text (lrs/statements/keys.ts) is stored once
- * in statement_key_names, and the key index holds integers. Used by the statement writer, the
- * only connection that adds names; ids are never reused or changed.
+ * Query keys as integers (migration 8). Each distinct key text is stored once, in
+ * statement_key_names; a narrower key (port.ts NARROWER_KEYS: `agent:X` within `ragent:X`, …)
+ * is kept under the name of its broader key, as a bit of the index entry's `kinds`. So a
+ * statement's actor costs one index entry, not two.
  *
- * Ids assigned inside a transaction are kept apart until it commits, so a rolled-back
- * transaction leaves no id in the cache that the file does not hold.
+ * A key's code is `name id × 16 + bit`: what the insert decision unions (own and inherited keys)
+ * and what a statement's `key_codes` column holds. Index rows group a statement's codes by name.
+ *
+ * Only the statement writer adds names; ids are never reused or changed. Ids assigned inside a
+ * transaction are kept apart until it commits, so a rolled-back transaction leaves no id in the
+ * cache that the file does not hold.
  */
 import type Database from 'better-sqlite3';
+import { NARROWER_KEYS } from '../port.js';
+
+/** Bit of a key in its entry's `kinds`: 1 the name itself, then one per narrower kind (2, 4, 8). */
+export const SELF = 1;
+const CODE_BITS = 16;
+
+/** The dictionary name and the bit a key is indexed under. */
+export function indexEntry(key: string): { name: string; bit: number } {
+  for (const [i, { narrow, broad }] of NARROWER_KEYS.entries()) {
+    if (key.startsWith(narrow)) return { name: broad + key.slice(narrow.length), bit: 2 << i };
+  }
+  return { name: key, bit: SELF };
+}
+
+/** Index rows of a statement: name id → kinds (the OR of its keys' bits). */
+export function indexRows(codes: Iterable<number>): Map<number, number> {
+  const rows = new Map<number, number>();
+  for (const code of codes) {
+    const id = Math.floor(code / CODE_BITS);
+    rows.set(id, (rows.get(id) ?? 0) | code % CODE_BITS);
+  }
+  return rows;
+}
+
+/** The `key_codes` column: a statement's own and inherited key codes, comma-separated. */
+export const keyCodesColumn = {
+  format: (codes: Iterable<number>): string => [...codes].join(','),
+  parse: (text: string): number[] => (text === '' ? [] : text.split(',').map(Number)),
+};
 
 /** Names remembered in memory (first remembered, first forgotten); a forgotten one costs one indexed read. */
 const REMEMBERED = 200_000;
 
 export interface KeyDictionary {
-  /** The ids of these keys, adding names not seen before (inside the caller's write transaction). */
-  ids(keys: readonly string[]): number[];
+  /** The codes of these keys, adding names not seen before (inside the caller's write transaction). */
+  codes(keys: readonly string[]): number[];
   /** The transaction that assigned ids committed: remember them. */
   committed(): void;
   /** It rolled back: forget what it assigned. */
@@ -23,41 +57,48 @@ export interface KeyDictionary {
 export function keyDictionary(db: Database.Database): KeyDictionary {
   const find = db.prepare<[string], number>('SELECT id FROM statement_key_names WHERE key = ?').pluck();
   const add = db.prepare<[string]>('INSERT INTO statement_key_names (key) VALUES (?)');
+  /** Key text → code, for committed names. */
   const known = new Map<string, number>();
-  let assigned = new Map<string, number>();
+  /** Names added by the transaction in progress, and the codes of keys kept under them. */
+  let addedNames = new Map<string, number>();
+  let pending = new Map<string, number>();
 
-  function remember(key: string, id: number): void {
+  function remember(key: string, code: number): void {
     if (known.size >= REMEMBERED) known.delete(known.keys().next().value as string);
-    known.set(key, id);
+    known.set(key, code);
   }
 
-  function idOf(key: string): number {
-    const cached = known.get(key) ?? assigned.get(key);
+  function codeOf(key: string): number {
+    const cached = known.get(key) ?? pending.get(key);
     if (cached !== undefined) return cached;
-    const stored = find.get(key);
-    if (stored !== undefined) {
-      remember(key, stored);
-      return stored;
+    const { name, bit } = indexEntry(key);
+    const added = addedNames.get(name);
+    if (added === undefined) {
+      // Not added by this transaction, and only this connection adds names: found means committed.
+      const stored = find.get(name);
+      if (stored !== undefined) {
+        const code = stored * CODE_BITS + bit;
+        remember(key, code);
+        return code;
+      }
     }
-    const id = Number(add.run(key).lastInsertRowid);
-    assigned.set(key, id);
-    return id;
+    const id = added ?? Number(add.run(name).lastInsertRowid);
+    addedNames.set(name, id);
+    const code = id * CODE_BITS + bit;
+    pending.set(key, code);
+    return code;
   }
 
   return {
-    ids: (keys) => keys.map(idOf),
+    codes: (keys) => keys.map(codeOf),
     committed() {
-      for (const [key, id] of assigned) remember(key, id);
-      assigned = new Map();
+      for (const [key, code] of pending) remember(key, code);
+      addedNames = new Map();
+      pending = new Map();
     },
     rolledBack() {
-      assigned = new Map();
+      addedNames = new Map();
+      pending = new Map();
     },
   };
 }
-
-/** The `key_ids` column: a statement's own and inherited key ids, comma-separated. */
-export const keyIdsColumn = {
-  format: (ids: Iterable<number>): string => [...ids].join(','),
-  parse: (text: string): number[] => (text === '' ? [] : text.split(',').map(Number)),
-};

@@ -179,28 +179,49 @@ export const migrations: Migration[] = [
   },
   {
     version: 8,
-    name: 'statement keys as dictionary ids',
-    // Each distinct key text is stored once, in statement_key_names; the index holds (id, seq)
-    // integer pairs and has no second index by seq. A statement's own and inherited key ids are
-    // kept on its row (key_ids, comma-separated), which is what a StatementRef to it inherits.
+    name: 'statement keys as dictionary codes',
+    // Each distinct key text is stored once, in statement_key_names, and the index holds
+    // integers: (name id, seq, kinds). A narrower key (agent:, authority:, activity:) shares the
+    // entry of its broader key (ragent:, ragent:, ractivity:) as a bit of `kinds`: 1 the name
+    // itself, 2 agent:, 4 authority:, 8 activity:. No second index by seq: a statement's own and
+    // inherited keys are kept on its row as codes (name id × 16 + bit, comma-separated), which
+    // is what a StatementRef to it inherits.
     sql: `
+  CREATE TEMP TABLE old_key_entries AS
+    SELECT key,
+      CASE WHEN substr(key, 1, 6) = 'agent:' THEN 'ragent:' || substr(key, 7)
+           WHEN substr(key, 1, 10) = 'authority:' THEN 'ragent:' || substr(key, 11)
+           WHEN substr(key, 1, 9) = 'activity:' THEN 'ractivity:' || substr(key, 10)
+           ELSE key END AS name,
+      CASE WHEN substr(key, 1, 6) = 'agent:' THEN 2
+           WHEN substr(key, 1, 10) = 'authority:' THEN 4
+           WHEN substr(key, 1, 9) = 'activity:' THEN 8
+           ELSE 1 END AS bit
+    FROM (SELECT DISTINCT key FROM statement_keys);
+  CREATE INDEX temp.old_key_entries_key ON old_key_entries (key);
   CREATE TABLE statement_key_names (
     id  INTEGER PRIMARY KEY,
     key TEXT    NOT NULL UNIQUE
   );
-  INSERT INTO statement_key_names (key) SELECT DISTINCT key FROM statement_keys ORDER BY key;
-  CREATE TABLE statement_key_ids (
+  INSERT INTO statement_key_names (key) SELECT DISTINCT name FROM old_key_entries ORDER BY name;
+  CREATE TABLE statement_key_index (
     key_id INTEGER NOT NULL,
     seq    INTEGER NOT NULL,
+    kinds  INTEGER NOT NULL,
     PRIMARY KEY (key_id, seq)
   ) WITHOUT ROWID;
-  INSERT INTO statement_key_ids (key_id, seq)
-    SELECT n.id, k.seq FROM statement_keys k JOIN statement_key_names n ON n.key = k.key ORDER BY n.id, k.seq;
-  ALTER TABLE statements ADD COLUMN key_ids TEXT NOT NULL DEFAULT '';
-  UPDATE statements SET key_ids = coalesce(
-    (SELECT group_concat(n.id) FROM statement_keys k JOIN statement_key_names n ON n.key = k.key WHERE k.seq = statements.seq), '');
+  INSERT INTO statement_key_index (key_id, seq, kinds)
+    SELECT n.id, k.seq, SUM(e.bit) FROM statement_keys k
+      JOIN old_key_entries e ON e.key = k.key JOIN statement_key_names n ON n.key = e.name
+    GROUP BY n.id, k.seq ORDER BY n.id, k.seq;
+  ALTER TABLE statements ADD COLUMN key_codes TEXT NOT NULL DEFAULT '';
+  UPDATE statements SET key_codes = coalesce(
+    (SELECT group_concat(n.id * 16 + e.bit) FROM statement_keys k
+       JOIN old_key_entries e ON e.key = k.key JOIN statement_key_names n ON n.key = e.name
+     WHERE k.seq = statements.seq), '');
   DROP TABLE statement_keys;
-  ALTER TABLE statement_key_ids RENAME TO statement_keys;
+  DROP TABLE old_key_entries;
+  ALTER TABLE statement_key_index RENAME TO statement_keys;
 `,
   },
 ];

@@ -14,7 +14,7 @@ import type Database from 'better-sqlite3';
 import type { AttachmentContent, InsertOutcome } from '../port.js';
 import { decideInsert, idsToLookUp, type Comparison, type InsertCandidate, type StoredFacts } from '../statement-insert.js';
 import { writeTransaction } from './connection.js';
-import { keyDictionary, keyIdsColumn } from './key-dictionary.js';
+import { indexRows, keyCodesColumn, keyDictionary } from './key-dictionary.js';
 
 /** A shaped statement on its way to the writer: its stored form as JSON text and what indexes it. */
 export interface WireStatement {
@@ -62,7 +62,7 @@ interface StoredRow {
   seq: number;
   id: string;
   voiding: number;
-  key_ids: string;
+  key_codes: string;
 }
 
 export interface StatementWriter {
@@ -88,21 +88,24 @@ function describe(error: unknown): { message: string; code?: string } {
 export function statementWriter(db: Database.Database): StatementWriter {
   const dictionary = keyDictionary(db);
   const storedFacts = db.prepare<[string], StoredRow>(
-    'SELECT seq, id, voiding, key_ids FROM statements WHERE id IN (SELECT value FROM json_each(?))',
+    'SELECT seq, id, voiding, key_codes FROM statements WHERE id IN (SELECT value FROM json_each(?))',
   );
   const storedVoiders = db.prepare<[string], { target: string }>(
     'SELECT ref_target AS target FROM statements WHERE ref_target IS NOT NULL AND ref_target IN (SELECT value FROM json_each(?)) AND voiding = 1',
   );
   const storedBody = db.prepare<[string], string>('SELECT body FROM statements WHERE id = ?').pluck();
   const insertRow = db.prepare<[string, string, number, number, string | null, string, string]>(
-    'INSERT INTO statements (id, stored, voided, voiding, ref_target, key_ids, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO statements (id, stored, voided, voiding, ref_target, key_codes, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  const insertKey = db.prepare<[number, number]>('INSERT OR IGNORE INTO statement_keys (key_id, seq) VALUES (?, ?)');
+  const insertKey = db.prepare<[number, number, number]>('INSERT INTO statement_keys (key_id, seq, kinds) VALUES (?, ?, ?)');
+  const addKinds = db.prepare<[number, number, number]>(
+    'INSERT INTO statement_keys (key_id, seq, kinds) VALUES (?, ?, ?) ON CONFLICT (key_id, seq) DO UPDATE SET kinds = kinds | excluded.kinds',
+  );
   const markVoided = db.prepare<[string]>('UPDATE statements SET voided = 1 WHERE id = ?');
-  const referrers = db.prepare<[string], { seq: number; id: string; key_ids: string }>(
-    'SELECT seq, id, key_ids FROM statements WHERE ref_target = ?',
+  const referrers = db.prepare<[string], { seq: number; id: string; key_codes: string }>(
+    'SELECT seq, id, key_codes FROM statements WHERE ref_target = ?',
   );
-  const setKeyIds = db.prepare<[string, number]>('UPDATE statements SET key_ids = ? WHERE seq = ?');
+  const setKeyCodes = db.prepare<[string, number]>('UPDATE statements SET key_codes = ? WHERE seq = ?');
   const insertAttachment = db.prepare<[string, string, Uint8Array]>('INSERT OR IGNORE INTO attachments (sha2, content_type, body) VALUES (?, ?, ?)');
   const definitionOf = db.prepare<[string], string>('SELECT definition FROM activities WHERE id = ?').pluck();
   const upsertDefinition = db.prepare<[string, string]>(
@@ -115,12 +118,13 @@ export function statementWriter(db: Database.Database): StatementWriter {
       const next = new Map<string, Set<number>>();
       for (const [id, keys] of frontier) {
         for (const r of referrers.all(id)) {
-          const have = new Set(keyIdsColumn.parse(r.key_ids));
+          const have = new Set(keyCodesColumn.parse(r.key_codes));
           const missing = [...keys].filter((k) => !have.has(k));
           // A referrer that already holds every key stops the walk, which also ends cycles.
           if (missing.length === 0) continue;
-          for (const k of missing) (insertKey.run(k, r.seq), have.add(k));
-          setKeyIds.run(keyIdsColumn.format(have), r.seq);
+          for (const [id, kinds] of indexRows(missing)) addKinds.run(id, r.seq, kinds);
+          for (const k of missing) have.add(k);
+          setKeyCodes.run(keyCodesColumn.format(have), r.seq);
           next.set(r.id, new Set([...(next.get(r.id) ?? []), ...have]));
         }
       }
@@ -128,11 +132,11 @@ export function statementWriter(db: Database.Database): StatementWriter {
     }
   }
 
-  function insert(statements: WireStatement[], keyIds: number[][], equivalent: ReadonlySet<string>): InsertReply {
-    const batch: InsertCandidate<number>[] = statements.map((s, i) => ({ id: s.id, refTarget: s.refTarget, voiding: s.voiding, keys: keyIds[i] as number[] }));
+  function insert(statements: WireStatement[], keyCodes: number[][], equivalent: ReadonlySet<string>): InsertReply {
+    const batch: InsertCandidate<number>[] = statements.map((s, i) => ({ id: s.id, refTarget: s.refTarget, voiding: s.voiding, keys: keyCodes[i] as number[] }));
     const { ids, withTargets } = idsToLookUp(batch);
     const stored = new Map<string, StoredFacts<number>>(
-      storedFacts.all(JSON.stringify(withTargets)).map((r) => [r.id, { seq: r.seq, voiding: r.voiding === 1, keys: keyIdsColumn.parse(r.key_ids) }]),
+      storedFacts.all(JSON.stringify(withTargets)).map((r) => [r.id, { seq: r.seq, voiding: r.voiding === 1, keys: keyCodesColumn.parse(r.key_codes) }]),
     );
     const voidedByStored = new Set(storedVoiders.all(JSON.stringify(ids)).map((r) => r.target));
     const decision = decideInsert(batch, { stored, voidedByStored }, (c) => (equivalent.has(comparisonKey(c)) ? true : undefined));
@@ -148,9 +152,9 @@ export function statementWriter(db: Database.Database): StatementWriter {
         const seqs = new Map<object, number>();
         for (const f of decision.fresh) {
           const s = statements[f.index] as WireStatement;
-          const info = insertRow.run(s.id, s.stored, f.voided ? 1 : 0, s.voiding ? 1 : 0, s.refTarget, keyIdsColumn.format(f.keys), s.json);
+          const info = insertRow.run(s.id, s.stored, f.voided ? 1 : 0, s.voiding ? 1 : 0, s.refTarget, keyCodesColumn.format(f.keys), s.json);
           const seq = Number(info.lastInsertRowid);
-          for (const k of f.keys) insertKey.run(k, seq);
+          for (const [id, kinds] of indexRows(f.keys)) insertKey.run(id, seq, kinds);
           seqs.set(f, seq);
         }
         for (const id of decision.voidTargets) markVoided.run(id);
@@ -170,10 +174,10 @@ export function statementWriter(db: Database.Database): StatementWriter {
   }
 
   /** One request in a savepoint of its own: a failure part-way leaves nothing of it behind. */
-  const apply = db.transaction((request: WriterRequest, keyIds: number[][]): WriterResult => {
+  const apply = db.transaction((request: WriterRequest, keyCodes: number[][]): WriterResult => {
     switch (request.op) {
       case 'insert':
-        return { op: 'insert', reply: insert(request.statements, keyIds, new Set(request.equivalent)) };
+        return { op: 'insert', reply: insert(request.statements, keyCodes, new Set(request.equivalent)) };
       case 'attachments':
         for (const a of request.attachments) insertAttachment.run(a.sha2, a.contentType, a.body);
         return { op: 'attachments' };
@@ -187,8 +191,8 @@ export function statementWriter(db: Database.Database): StatementWriter {
       try {
         // Names are added outside the request's savepoint: a rolled-back request leaves unused
         // names (harmless), never a remembered id whose row was rolled back.
-        const keyIds = request.op === 'insert' ? request.statements.map((s) => dictionary.ids(s.keys)) : [];
-        return { ok: true, result: apply(request, keyIds) };
+        const keyCodes = request.op === 'insert' ? request.statements.map((s) => dictionary.codes(s.keys)) : [];
+        return { ok: true, result: apply(request, keyCodes) };
       } catch (error) {
         return { ok: false, error: describe(error) };
       }

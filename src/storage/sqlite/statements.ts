@@ -4,14 +4,16 @@
  * back here when a re-sent statement must be compared with the stored one.
  *
  * Schema (migration 8): `statements` holds each statement's JSON once, with its id, stored,
- * voiding flags and the ids of its keys; `statement_keys` is the key index, (key id, seq)
- * integer pairs; `statement_key_names` maps each key text to its id. A query names its keys
- * by text and the SQL looks their ids up, so this side needs no cache of the dictionary.
+ * voiding flags and the codes of its keys; `statement_keys` is the key index, integer rows
+ * (name id, seq, kinds); `statement_key_names` maps each key text to its id (key-dictionary.ts).
+ * A query names its keys by text and the SQL looks their ids up, so this side needs no cache
+ * of the dictionary.
  */
 import type Database from 'better-sqlite3';
 import type { Equivalence, NewStatement, StatementQuery, StatementRecord, StatementStore } from '../port.js';
 import { recordFromJson } from '../statement-record.js';
 import { comparisonKey, type WireStatement } from './statement-writer.js';
+import { SELF, indexEntry } from './key-dictionary.js';
 import type { WriterClient } from './writer-client.js';
 
 interface Row {
@@ -31,24 +33,42 @@ function selectivity(k: string): number {
   return rank === -1 ? KEY_SELECTIVITY.length : rank;
 }
 
-const KEY_ID = '(SELECT id FROM statement_key_names WHERE key = ?)';
+/** The condition that an index entry (alias `k`) holds `key`, with its parameter: the entry by name, and the key's bit of its kinds unless it is the name itself. */
+function keyCondition(alias: string, key: string): { sql: string; param: string } {
+  const { name, bit } = indexEntry(key);
+  const byName = `${alias}.key_id = (SELECT id FROM statement_key_names WHERE key = ?)`;
+  return { sql: bit === SELF ? byName : `${byName} AND ${alias}.kinds & ${bit} != 0`, param: name };
+}
 
-/** The SQL of a query shape; the values go in as parameters in the same order. */
-function querySql(q: StatementQuery, keyCount: number): string {
+/** The SQL of a query and its parameters. */
+function querySql(q: StatementQuery): { sql: string; params: (string | number)[] } {
+  const keys = [...new Set(q.keys)].sort((a, b) => selectivity(a) - selectivity(b));
   const where: string[] = ['s.voided = 0'];
+  const params: (string | number)[] = [];
   let from = 'statements s';
   let seqColumn = 's.seq';
-  if (keyCount > 0) {
+  const [driver, ...rest] = keys;
+  if (driver !== undefined) {
     from = 'statement_keys k0 JOIN statements s ON s.seq = k0.seq';
     seqColumn = 'k0.seq';
-    where.unshift(`k0.key_id = ${KEY_ID}`);
-    for (let i = 1; i < keyCount; i++) where.push(`EXISTS (SELECT 1 FROM statement_keys k WHERE k.key_id = ${KEY_ID} AND k.seq = k0.seq)`);
+    const first = keyCondition('k0', driver);
+    where.unshift(first.sql);
+    params.push(first.param);
+    for (const k of rest) {
+      const c = keyCondition('k', k);
+      where.push(`EXISTS (SELECT 1 FROM statement_keys k WHERE ${c.sql} AND k.seq = k0.seq)`);
+      params.push(c.param);
+    }
   }
-  if (q.since !== undefined) where.push('s.stored > ?');
-  if (q.until !== undefined) where.push('s.stored <= ?');
-  if (q.maxSeq !== undefined) where.push(`${seqColumn} <= ?`);
-  if (q.afterSeq !== undefined) where.push(`${seqColumn} ${q.ascending ? '>' : '<'} ?`);
-  return `SELECT ${COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${seqColumn} ${q.ascending ? 'ASC' : 'DESC'} LIMIT ?`;
+  if (q.since !== undefined) (where.push('s.stored > ?'), params.push(q.since));
+  if (q.until !== undefined) (where.push('s.stored <= ?'), params.push(q.until));
+  if (q.maxSeq !== undefined) (where.push(`${seqColumn} <= ?`), params.push(q.maxSeq));
+  if (q.afterSeq !== undefined) (where.push(`${seqColumn} ${q.ascending ? '>' : '<'} ?`), params.push(q.afterSeq));
+  params.push(q.limit);
+  return {
+    sql: `SELECT ${COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${seqColumn} ${q.ascending ? 'ASC' : 'DESC'} LIMIT ?`,
+    params,
+  };
 }
 
 const toRecord = (row: Row): StatementRecord => recordFromJson({ seq: row.seq, id: row.id, voided: row.voided === 1, stored: row.stored }, row.body);
@@ -90,16 +110,9 @@ export function sqliteStatementStore(db: Database.Database, writer: WriterClient
     },
 
     async query(q: StatementQuery) {
-      const keys = [...new Set(q.keys)].sort((a, b) => selectivity(a) - selectivity(b));
-      const sql = querySql(q, keys.length);
+      const { sql, params } = querySql(q);
       let prepared = queries.get(sql);
       if (prepared === undefined) queries.set(sql, (prepared = db.prepare<(string | number)[], Row>(sql)));
-      const params: (string | number)[] = [...keys];
-      if (q.since !== undefined) params.push(q.since);
-      if (q.until !== undefined) params.push(q.until);
-      if (q.maxSeq !== undefined) params.push(q.maxSeq);
-      if (q.afterSeq !== undefined) params.push(q.afterSeq);
-      params.push(q.limit);
       return prepared.all(...params).map(toRecord);
     },
 

@@ -11,7 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { compiledScript } from '../../project-files.js';
-import type { ThreadMessage, ThreadReply, WriterThreadData } from './writer-thread.js';
+import type { ThreadMessage, ThreadReplies, WriterThreadData } from './writer-thread.js';
 import type { WriterRequest, WriterResult } from './statement-writer.js';
 
 /** A failure the writer thread reported, with SQLite's error code (e.g. SQLITE_FULL) when there was one. */
@@ -41,6 +41,8 @@ export function writerClient(data: WriterThreadData): WriterClient {
   let worker: Worker | undefined;
   let exited: Promise<void> = Promise.resolve();
   const pending = new Map<number, Pending>();
+  /** Requests of this turn of the event loop, sent together at its end. */
+  let outbox: { id: number; request: WriterRequest }[] = [];
   let nextId = 1;
 
   function failAll(error: Error): void {
@@ -50,12 +52,14 @@ export function writerClient(data: WriterThreadData): WriterClient {
 
   function start(): Worker {
     const w = new Worker(compiledScript(import.meta.url, 'writer-thread.js'), { workerData: data });
-    w.on('message', ({ id, reply }: ThreadReply) => {
-      const p = pending.get(id);
-      if (!p) return;
-      pending.delete(id);
-      if (reply.ok) p.resolve(reply.result);
-      else p.reject(new StatementWriterError(reply.error.message, reply.error.code));
+    w.on('message', (replies: ThreadReplies) => {
+      for (const { id, reply } of replies) {
+        const p = pending.get(id);
+        if (!p) continue;
+        pending.delete(id);
+        if (reply.ok) p.resolve(reply.result);
+        else p.reject(new StatementWriterError(reply.error.message, reply.error.code));
+      }
       if (pending.size === 0) w.unref();
     });
     w.on('error', (error) => failAll(new StatementWriterError(`the statement writer thread failed: ${error.message}`)));
@@ -69,19 +73,25 @@ export function writerClient(data: WriterThreadData): WriterClient {
     return w;
   }
 
+  function send(): void {
+    const requests = outbox;
+    outbox = [];
+    if (requests.length > 0) (worker ??= start()).postMessage({ requests } satisfies ThreadMessage);
+  }
+
   return {
     request(request) {
-      worker ??= start();
-      const w = worker;
       const id = nextId++;
       const answer = new Promise<WriterResult>((resolve, reject) => pending.set(id, { resolve, reject }));
-      w.ref();
-      w.postMessage({ id, request } satisfies ThreadMessage);
+      if (outbox.length === 0) setImmediate(send);
+      outbox.push({ id, request });
+      (worker ??= start()).ref();
       return answer;
     },
     async close() {
       const w = worker;
       if (!w) return;
+      send();
       worker = undefined;
       w.ref();
       w.postMessage({ close: true } satisfies ThreadMessage);

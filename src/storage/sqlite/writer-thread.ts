@@ -8,9 +8,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openConnection } from './connection.js';
 import { groupSize, statementWriter, type WriterReply, type WriterRequest } from './statement-writer.js';
 
-/** What the client sends: a numbered request, or the request to finish and exit. */
-export type ThreadMessage = { id: number; request: WriterRequest } | { close: true };
-export type ThreadReply = { id: number; reply: WriterReply };
+/**
+ * What the client sends: the numbered requests of one turn of its event loop, or the request
+ * to finish and exit. Messages cost far more than their size, so both sides send batches.
+ */
+export type ThreadMessage = { requests: { id: number; request: WriterRequest }[] } | { close: true };
+/** The replies to one group, in the order the requests came. */
+export type ThreadReplies = { id: number; reply: WriterReply }[];
 
 export interface WriterThreadData {
   file: string;
@@ -34,7 +38,7 @@ function flush(): void {
     const group = queue.slice(0, size);
     queue = queue.slice(size);
     const replies = writer.commit(group.map((q) => q.request));
-    group.forEach((q, i) => port?.postMessage({ id: q.id, reply: replies[i] as WriterReply } satisfies ThreadReply));
+    port?.postMessage(group.map((q, i) => ({ id: q.id, reply: replies[i] as WriterReply })) satisfies ThreadReplies);
     // Let the messages that arrived during this commit in before the next group is formed.
     if (queue.length > 0) return schedule();
   }
@@ -52,6 +56,6 @@ function schedule(): void {
 
 port.on('message', (message: ThreadMessage) => {
   if ('close' in message) closing = true;
-  else queue.push(message);
+  else queue.push(...message.requests);
   schedule();
 });

@@ -128,11 +128,13 @@ export async function storeStatements(request: WriteRequest, ctx: WriteContext):
 
   const stored = ctx.now();
   const batch = statements.map((s, i) => shape(s, ids[i] as string, stored, ctx.authority, xapiVersion));
+  // Taken now, so that nothing but these small parts of the statements is held while the store works.
+  const definitions = ctx.updateDefinitions === false ? [] : activityDefinitions(batch.map((s) => s.statement));
   await ctx.attachments.save(request.attachments);
   const outcome = await ctx.store.insert(batch, statementsEquivalent);
   switch (outcome.kind) {
     case 'stored':
-      if (ctx.updateDefinitions !== false) await ctx.activities.mergeDefinitions(activityDefinitions(batch.map((s) => s.statement)), mergeDefinition);
+      if (definitions.length > 0) await ctx.activities.mergeDefinitions(definitions, mergeDefinition);
       return ids;
     case 'conflict':
       throw new ApiError(409, 'conflict', `A different statement with id ${outcome.id} is already stored; nothing of this request was stored.`, [

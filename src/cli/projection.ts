@@ -4,8 +4,10 @@ import { createLogger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import { createProjector } from '../../projections/worker/runtime.js';
 import { startBackgroundWork } from './background.js';
+import { limitHeapGrowth } from './heap.js';
 
 export async function runWorker(): Promise<number> {
+  limitHeapGrowth();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);

@@ -10,11 +10,13 @@ import { monotonicClock } from '../clock.js';
 import { identityConfig } from '../../projections/identity/settings.js';
 import { loadMapping, mappingsDir } from '../../projections/mapping/index.js';
 import { startBackgroundThread } from './background.js';
+import { limitHeapGrowth } from './heap.js';
 
 /** The account homePage of authorities derived from this LRS's own credentials. */
 export const CREDENTIAL_HOMEPAGE = 'urn:lrs:credential';
 
 export async function runServe(config: Config): Promise<void> {
+  limitHeapGrowth();
   const logger = createLogger(config.logLevel);
   // Checked before anything starts: a broken mapping file stops start-up instead of a half-working server.
   loadMapping(mappingsDir(process.env));

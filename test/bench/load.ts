@@ -10,7 +10,10 @@ export interface LoadOptions {
   origin: string;
   method: 'GET' | 'POST';
   connections: number;
+  /** How long to run; ignored when `amount` is given. */
   seconds: number;
+  /** Run exactly this many requests instead of for a time. */
+  amount?: number;
   headers: Record<string, string>;
   /** The path (with query) of each request. */
   nextPath: () => string;
@@ -52,7 +55,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     url: options.origin,
     method: options.method,
     connections: options.connections,
-    duration: options.seconds,
+    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.seconds }),
     pipelining: 1,
     timeout: 30,
     headers: options.headers,

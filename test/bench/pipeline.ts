@@ -1,17 +1,17 @@
 /**
- * `npm run bench`, second part: the projection and delivery figures of DESIGN.md §8.
+ * The projection and delivery figures of the bench (run.ts):
  *
- *   1. fold throughput: the projector folding a preloaded backlog in-process (no HTTP);
- *   2. initial sync: HRIS import of BENCH_MEMBERS employees into a real `lrs serve` child that
- *      pushes to a real `lrs sandbox-marketplace` child — profiles delivered per second;
- *   3. steady load: 1,000 statements/s (10 POSTs of 100 per second) for BENCH_SECONDS while
- *      sample completions are timed from their POST's 200 to the profile API showing them and
- *      to the sandbox marketplace holding them (p50/p95).
- * Every request goes to 127.0.0.1; children and temp files are removed on any exit.
+ *   - fold throughput: the projector folding a backlog in-process (no HTTP), stored through the
+ *     real write path (lrs/statements/write.ts) for BENCH_MEMBERS HRIS members;
+ *   - initial sync: HRIS import of BENCH_MEMBERS employees into a real `lrs serve` child that
+ *     pushes to a real `lrs sandbox-marketplace` child — profiles delivered per second;
+ *   - steady load: 1,000 statements/s (10 POSTs of 100 per second) for BENCH_SECONDS while
+ *     sample completions are timed from their POST's 200 to the profile API showing them and
+ *     to the sandbox marketplace holding them (p50/p95).
+ * Every request goes to 127.0.0.1.
  */
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import { monotonicClock } from '../../src/clock.js';
 import { storeStatements } from '../../lrs/statements/write.js';
@@ -19,34 +19,21 @@ import { loadMapping } from '../../projections/mapping/index.js';
 import { actorIdentityKeys, employeeIdentityKeys, NO_IDENTITY_CONFIG } from '../../projections/identity/keys.js';
 import { DEFAULT_BATCH_SIZE, Projector } from '../../projections/worker/projector.js';
 import type { Employee } from '../../src/storage/identity-port.js';
-import { freePort, killChildrenOnExit, startServer, tempDir } from './children.js';
-import { block, figuresTable, formatNumber as fmt, type Figure } from './report.js';
+import { freePort, removeTempDir, startServer, tempDir } from './children.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/test/bench
-const ROOT = path.resolve(HERE, '../../..');
-const LRS_BIN = path.join(ROOT, 'bin', 'lrs.js');
-const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const intEnv = (name: string, fallback: number) => {
-  const raw = process.env[name];
-  return raw && /^\d+$/.test(raw) ? Number(raw) : fallback;
-};
-const FOLD_STATEMENTS = intEnv('BENCH_FOLD_STATEMENTS', 200_000);
-const MEMBERS = intEnv('BENCH_MEMBERS', 2_000);
-const STEADY_SECONDS = intEnv('BENCH_SECONDS', 10);
-const FOLD_BATCH = intEnv('BENCH_FOLD_BATCH', DEFAULT_BATCH_SIZE);
 const STEADY_RATE = 1_000;
 const SAMPLES_PER_SECOND = 5;
-
 const ADL = 'http://adlnet.gov/expapi/verbs/';
 const memberId = (i: number) => `E${100_000 + i}`;
 const email = (i: number) => `m${i}@bench.example`;
 
-function statement(i: number, activity = `https://lms.bench.example/courses/c${i % 50}`): Record<string, unknown> {
+/** Statement `i` of the projection figures: member i mod members, one of 50 courses, a score on every third. */
+function statement(i: number, members: number, activity = `https://lms.bench.example/courses/c${i % 50}`): Record<string, unknown> {
   const verbs = ['completed', 'passed', 'failed', 'launched', 'experienced', 'scored'];
   return {
-    actor: { mbox: `mailto:${email(i % MEMBERS)}` },
+    actor: { mbox: `mailto:${email(i % members)}` },
     verb: { id: `${ADL}${verbs[i % verbs.length]}` },
     object: { id: activity },
     ...(i % 3 === 0 ? { result: { score: { scaled: (i % 100) / 100 } } } : {}),
@@ -58,43 +45,70 @@ function employee(i: number): Employee {
   return { employeeId: memberId(i), email: email(i), secondaryEmails: [], givenName: 'B', familyName: `${i}`, department: 'D', managerId: null, jobTitle: 'J', workerType: 'employee', status: 'active' };
 }
 
-function percentile(values: number[], p: number): number {
+export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
 
-async function foldThroughput(): Promise<{ perSecond: number; seconds: number }> {
-  const dir = tempDir('lrs-bench-fold-');
-  const store = openSqliteStore(path.join(dir, 'lrs.db'));
-  const clock = monotonicClock();
-  for (let i = 0; i < MEMBERS; i++) {
-    const e = employee(i);
-    await store.identity.upsert({ employee: e, keys: employeeIdentityKeys(e, NO_IDENTITY_CONFIG) }, 'bench', clock());
-  }
-  const ctx = { store: store.statements, attachments: store.attachments, activities: store.activities, authority: { objectType: 'Agent', mbox: 'mailto:bench@bench.example' }, now: clock };
-  for (let i = 0; i < FOLD_STATEMENTS; i += 500) {
-    await storeStatements({ statements: Array.from({ length: 500 }, (_, k) => statement(i + k)), asArray: true, attachments: [] }, ctx);
-  }
-  const projector = new Projector({
-    store,
-    mapping: loadMapping(),
-    now: clock,
-    identity: { actorKeys: (a) => actorIdentityKeys(a, NO_IDENTITY_CONFIG), employeeKeys: (e) => employeeIdentityKeys(e, NO_IDENTITY_CONFIG), publishedId: (e) => e.employeeId },
-  });
-  await projector.runBatch(10_000); // the employees (profile creation) are not part of the figure
-  const started = performance.now();
-  let folded = 0;
-  for (;;) {
-    const r = await projector.runBatch(FOLD_BATCH);
-    if (r.statements === 0) break;
-    folded += r.statements;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  await store.close();
-  return { perSecond: folded / seconds, seconds };
+export interface FoldFigure {
+  perSecond: number;
+  seconds: number;
+  folded: number;
+  storeSeconds: number;
+  batchSize: number;
 }
 
-async function pipeline(): Promise<{ syncSeconds: number; profileLag: number[]; marketplaceLag: number[]; posted: number; postErrors: number }> {
+export async function measureFold(options: { statements: number; members: number; batchSize?: number; onProgress?: (line: string) => void }): Promise<FoldFigure> {
+  const dir = tempDir('lrs-bench-fold-');
+  const store = openSqliteStore(path.join(dir, 'lrs.db'));
+  try {
+    const clock = monotonicClock();
+    for (let i = 0; i < options.members; i++) {
+      const e = employee(i);
+      await store.identity.upsert({ employee: e, keys: employeeIdentityKeys(e, NO_IDENTITY_CONFIG) }, 'bench', clock());
+    }
+    const ctx = { store: store.statements, attachments: store.attachments, activities: store.activities, authority: { objectType: 'Agent', mbox: 'mailto:bench@bench.example' }, now: clock };
+    const storing = performance.now();
+    const tenth = Math.max(500, Math.round(options.statements / 10 / 500) * 500);
+    for (let i = 0; i < options.statements; i += 500) {
+      const n = Math.min(500, options.statements - i);
+      await storeStatements({ statements: Array.from({ length: n }, (_, k) => statement(i + k, options.members)), asArray: true, attachments: [] }, ctx);
+      if ((i + n) % tenth === 0) options.onProgress?.(`  backlog ${(i + n).toLocaleString('en-US')} stored`);
+    }
+    const storeSeconds = (performance.now() - storing) / 1000;
+    const projector = new Projector({
+      store,
+      mapping: loadMapping(),
+      now: clock,
+      identity: { actorKeys: (a) => actorIdentityKeys(a, NO_IDENTITY_CONFIG), employeeKeys: (e) => employeeIdentityKeys(e, NO_IDENTITY_CONFIG), publishedId: (e) => e.employeeId },
+    });
+    await projector.runBatch(options.members + 1); // the employees (profile creation) are not part of the figure
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    const started = performance.now();
+    let folded = 0;
+    for (;;) {
+      const r = await projector.runBatch(batchSize);
+      if (r.statements === 0) break;
+      folded += r.statements;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { perSecond: folded / seconds, seconds, folded, storeSeconds, batchSize };
+  } finally {
+    await store.close();
+    removeTempDir(dir);
+  }
+}
+
+export interface PipelineFigures {
+  syncSeconds: number;
+  profileLag: number[];
+  marketplaceLag: number[];
+  posted: number;
+  postErrors: number;
+}
+
+export async function measurePipeline(options: { lrsBin: string; members: number; seconds: number }): Promise<PipelineFigures> {
+  const { members } = options;
   const secret = randomBytes(24).toString('base64url');
   const key = 'bench';
   const apiSecret = randomBytes(18).toString('base64url');
@@ -102,7 +116,7 @@ async function pipeline(): Promise<{ syncSeconds: number; profileLag: number[]; 
   const sandboxPort = await freePort();
   const sandbox = await startServer({
     name: 'sandbox-marketplace',
-    args: [LRS_BIN, 'sandbox-marketplace', '--port', String(sandboxPort)],
+    args: [options.lrsBin, 'sandbox-marketplace', '--port', String(sandboxPort)],
     env: { ...process.env, MARKETPLACE_SECRET: secret },
     port: sandboxPort,
     readyPath: '/_faults',
@@ -111,20 +125,20 @@ async function pipeline(): Promise<{ syncSeconds: number; profileLag: number[]; 
   const dir = tempDir('lrs-bench-pipeline-');
   const lrs = await startServer({
     name: 'lrs serve',
-    args: [LRS_BIN, 'serve'],
+    args: [options.lrsBin, 'serve'],
     env: { ...process.env, PORT: String(lrsPort), SQLITE_PATH: path.join(dir, 'lrs.db'), LRS_API_KEY: key, LRS_API_SECRET: apiSecret, LOG_LEVEL: 'warn', PSEUDONYM_KEY: randomBytes(16).toString('hex'), MARKETPLACE_URL: sandbox.origin, MARKETPLACE_SECRET: secret },
     port: lrsPort,
     readyPath: '/health',
   });
   try {
     const header = 'employee_id,email,secondary_emails,given_name,family_name,department,manager_id,job_title,worker_type,status';
-    const rows = Array.from({ length: MEMBERS }, (_, i) => `${memberId(i)},${email(i)},,B,${i},D,,J,employee,active`);
+    const rows = Array.from({ length: members }, (_, i) => `${memberId(i)},${email(i)},,B,${i},D,,J,employee,active`);
     const syncStart = performance.now();
     const imported = await fetch(`${lrs.origin}/hris/v1/employees`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'text/csv' }, body: [header, ...rows].join('\n') });
     if (!imported.ok) throw new Error(`HRIS import failed: ${imported.status} ${await imported.text()}`);
     for (;;) {
       const held = ((await (await fetch(`${sandbox.origin}/profiles`)).json()) as { profiles: unknown[] }).profiles.length;
-      if (held >= MEMBERS) break;
+      if (held >= members) break;
       lrs.assertRunning();
       await sleep(100);
     }
@@ -134,13 +148,13 @@ async function pipeline(): Promise<{ syncSeconds: number; profileLag: number[]; 
     let posted = 0;
     let postErrors = 0;
     let n = 0;
-    const deadline = performance.now() + STEADY_SECONDS * 1000;
+    const deadline = performance.now() + options.seconds * 1000;
     const background = (async () => {
       // 10 batches of 100 per second, each on its own schedule slot so the rate stays steady.
       for (let tick = 0; performance.now() < deadline; tick++) {
-        const due = deadline - STEADY_SECONDS * 1000 + tick * 100;
+        const due = deadline - options.seconds * 1000 + tick * 100;
         if (due > performance.now()) await sleep(due - performance.now());
-        const body = JSON.stringify(Array.from({ length: STEADY_RATE / 10 }, () => statement(n++)));
+        const body = JSON.stringify(Array.from({ length: STEADY_RATE / 10 }, () => statement(n++, members)));
         void fetch(`${lrs.origin}/xapi/statements`, { method: 'POST', headers: xapi, body }).then(
           async (r) => {
             await r.arrayBuffer();
@@ -156,11 +170,11 @@ async function pipeline(): Promise<{ syncSeconds: number; profileLag: number[]; 
     const marketplaceLag: number[] = [];
     const samples: Promise<void>[] = [];
     for (let s = 0; performance.now() < deadline - 500; s++) {
-      const i = (s * 7919) % MEMBERS;
+      const i = (s * 7919) % members;
       const activity = `https://lms.bench.example/samples/${s}`;
       samples.push(
         (async () => {
-          const res = await fetch(`${lrs.origin}/xapi/statements`, { method: 'POST', headers: xapi, body: JSON.stringify({ ...statement(i, activity), verb: { id: `${ADL}completed` } }) });
+          const res = await fetch(`${lrs.origin}/xapi/statements`, { method: 'POST', headers: xapi, body: JSON.stringify({ ...statement(i, members, activity), verb: { id: `${ADL}completed` } }) });
           await res.arrayBuffer();
           const t0 = performance.now();
           const has = (profile: { completions?: { activity_id: string }[] }) => profile.completions?.some((c) => c.activity_id === activity) ?? false;
@@ -185,35 +199,6 @@ async function pipeline(): Promise<{ syncSeconds: number; profileLag: number[]; 
   } finally {
     await lrs.stop();
     await sandbox.stop();
+    removeTempDir(dir);
   }
 }
-
-async function main(): Promise<void> {
-  killChildrenOnExit();
-  log(block('projection and delivery bench', [
-    ['fold backlog', `${fmt(FOLD_STATEMENTS, 0)} statements over ${fmt(MEMBERS, 0)} members (BENCH_FOLD_STATEMENTS, BENCH_MEMBERS)`],
-    ['steady load', `${fmt(STEADY_RATE, 0)} statements/s for ${STEADY_SECONDS} s (BENCH_SECONDS), ${SAMPLES_PER_SECOND} timed samples/s`],
-  ]));
-  const fold = await foldThroughput();
-  log(`fold: ${fmt(fold.perSecond, 0)} statements/s (${fold.seconds.toFixed(1)} s)`);
-  const p = await pipeline();
-  const figures: Figure[] = [
-    { name: 'projection fold', unit: 'statements/s', measured: fold.perSecond, ceiling: null, better: 'higher', target: 20_000, digits: 0 },
-    { name: 'POST → marketplace receipt p95 at 1,000 statements/s', unit: 'ms', measured: percentile(p.marketplaceLag, 95), ceiling: null, better: 'lower', target: 1_000, digits: 0 },
-  ];
-  log(figuresTable(figures));
-  log(block('without a target in DESIGN.md §8', [
-    ['initial sync', `${fmt(MEMBERS / p.syncSeconds, 0)} profiles/s projected and delivered (${fmt(MEMBERS, 0)} in ${p.syncSeconds.toFixed(1)} s)`],
-    ['POST → profile API', `p50 ${fmt(percentile(p.profileLag, 50), 0)} ms, p95 ${fmt(percentile(p.profileLag, 95), 0)} ms (${p.profileLag.length} samples)`],
-    ['POST → marketplace', `p50 ${fmt(percentile(p.marketplaceLag, 50), 0)} ms (${p.marketplaceLag.length} samples)`],
-  ]));
-  log(`steady load stored ${fmt(p.posted, 0)} statements (${p.postErrors} failed requests); samples that never arrived within 30 s are left out of the percentiles`);
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
-    process.exit(1);
-  },
-);

@@ -11,12 +11,15 @@ export interface Figure {
   target: number;
   /** Digits after the decimal point. */
   digits: number;
+  /** Printed instead of the figure when it was not measured. */
+  note?: string;
 }
 
 const number = (value: number, digits: number) =>
   Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
 
 function row(figure: Figure): string[] {
+  if (figure.note !== undefined) return [figure.name, figure.note, '—', '—', `${figure.better === 'higher' ? '≥' : '≤'} ${number(figure.target, 0)} ${figure.unit}`, '—'];
   const ratio = figure.ceiling === null || !(figure.ceiling > 0) ? '—' : `${(figure.measured / figure.ceiling).toFixed(2)}×`;
   const met = figure.better === 'higher' ? figure.measured >= figure.target : figure.measured <= figure.target;
   return [

@@ -15,12 +15,14 @@ export interface BenchSettings {
   getConnections: number[];
   /** Statements per request in the batch figure. */
   batchSize: number;
-  /** Statements preloaded before the GET figure. */
+  /** Statements ingested over HTTP (resident memory sampled) before the GET figures. */
   stored: number;
-  /** Statements per transaction while preloading. */
-  preloadBatch: number;
   /** Distinct agents (actors) in the generated statements. */
   agents: number;
+  /** Backlog of the projection fold figure. */
+  foldStatements: number;
+  /** HRIS members of the fold and pipeline figures. */
+  members: number;
 }
 
 function positiveInt(name: string, fallback: number): number {
@@ -54,8 +56,9 @@ export function loadSettings(): BenchSettings {
     connections: positiveInt('BENCH_CONNECTIONS', 32),
     getConnections: positiveIntList('BENCH_GET_CONNECTIONS', [1, 8]),
     batchSize: positiveInt('BENCH_BATCH', 100),
-    stored: nonNegativeInt('BENCH_STORED', 1_000_000),
-    preloadBatch: positiveInt('BENCH_PRELOAD_BATCH', 5_000),
+    stored: positiveInt('BENCH_STORED', 1_000_000),
     agents: positiveInt('BENCH_AGENTS', 10_000),
+    foldStatements: positiveInt('BENCH_FOLD_STATEMENTS', 1_000_000),
+    members: positiveInt('BENCH_MEMBERS', 2_000),
   };
 }

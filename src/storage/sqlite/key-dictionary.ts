@@ -43,7 +43,7 @@ export const keyCodesColumn = {
 };
 
 /** Names remembered in memory (first remembered, first forgotten); a forgotten one costs one indexed read. */
-const REMEMBERED = 200_000;
+const REMEMBERED = 50_000;
 
 export interface KeyDictionary {
   /** The codes of these keys, adding names not seen before (inside the caller's write transaction). */

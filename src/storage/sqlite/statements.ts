@@ -87,7 +87,10 @@ export function sqliteStatementStore(db: Database.Database, writer: WriterClient
 
   return {
     async insert(batch, equivalent: Equivalence) {
+      // Only the JSON text is kept from here on: the parsed statements can be collected while the
+      // writer works (held across its commit, they would outlive the young generation).
       const statements = batch.map(toWire);
+      const parsed = (i: number) => JSON.parse((statements[i] as WireStatement).json) as Record<string, unknown>;
       const known: string[] = [];
       for (;;) {
         const result = await writer.request({ op: 'insert', statements, equivalent: known });
@@ -96,9 +99,8 @@ export function sqliteStatementStore(db: Database.Database, writer: WriterClient
         if (reply.kind !== 'compare') return reply;
         // Comparisons come in batch order: the first that fails is the batch's conflict.
         for (const c of reply.comparisons) {
-          const sent = (batch[c.index] as NewStatement).statement;
-          const against = c.with === 'stored' ? (JSON.parse(c.storedJson as string) as Record<string, unknown>) : (batch[c.with] as NewStatement).statement;
-          if (!equivalent(against, sent)) return { kind: 'conflict', id: c.id };
+          const against = c.with === 'stored' ? (JSON.parse(c.storedJson as string) as Record<string, unknown>) : parsed(c.with);
+          if (!equivalent(against, parsed(c.index))) return { kind: 'conflict', id: c.id };
           known.push(comparisonKey(c));
         }
       }

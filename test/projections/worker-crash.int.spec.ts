@@ -13,14 +13,15 @@ import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import type { Store } from '../../src/storage/port.js';
 import { storeStatements } from '../../lrs/statements/write.js';
 import { employeeIdentityKeys } from '../../projections/identity/keys.js';
-import { Projector } from '../../projections/worker/projector.js';
+import { DEFAULT_BATCH_SIZE, Projector } from '../../projections/worker/projector.js';
 import { loadMapping } from '../../projections/mapping/index.js';
 import { monotonicClock } from '../../src/clock.js';
 import { IDENTITY, PSEUDONYM_KEY, employee, identityRules } from './support.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MEMBERS = 40;
-const STATEMENTS = 12_000;
+// More than three batches of the worker, so each of the three kills interrupts one; a multiple of MEMBERS.
+const STATEMENTS = 3 * DEFAULT_BATCH_SIZE + 6_000;
 
 const children: ChildProcess[] = [];
 afterEach(() => {

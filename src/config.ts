@@ -1,5 +1,5 @@
 /**
- * Configuration from the environment (DESIGN.md §4), validated once at start-up:
+ * Configuration from the environment (ARCHITECTURE.md §4), validated once at start-up:
  * a bad value stops the process with a message naming the variable.
  */
 import path from 'node:path';

@@ -52,7 +52,12 @@ export async function readOne(ctx: ReadContext, id: string, voided: boolean): Pr
   return { kind: 'single', record };
 }
 
-async function readPage(ctx: ReadContext, cursor: Omit<Cursor, 'afterSeq'> & { afterSeq?: number }): Promise<StatementAnswer> {
+/**
+ * One page. The first page of a query is read unpinned: only when it has a `more` link is the
+ * pin taken, after the page was read, which holds every statement of the page (seqs commit in
+ * order), so later pages neither skip nor repeat, and a single page costs one read less.
+ */
+async function readPage(ctx: ReadContext, cursor: Omit<Cursor, 'afterSeq' | 'maxSeq'> & { afterSeq?: number; maxSeq?: number }): Promise<StatementAnswer> {
   const { filter } = cursor;
   const limit = filter.limit === 0 ? ctx.maxPageSize : Math.min(filter.limit, ctx.maxPageSize);
   const records = await ctx.store.query({
@@ -66,15 +71,13 @@ async function readPage(ctx: ReadContext, cursor: Omit<Cursor, 'afterSeq'> & { a
   });
   const page = records.slice(0, limit);
   const last = page[page.length - 1];
-  const more =
-    records.length > limit && last
-      ? `${ctx.statementsPath}?more=${encodeCursor({ ...cursor, afterSeq: last.seq })}`
-      : '';
-  return { kind: 'page', records: page, more };
+  if (records.length <= limit || !last) return { kind: 'page', records: page, more: '' };
+  const maxSeq = cursor.maxSeq ?? Math.max(await ctx.store.maxSeq(), ...records.map((r) => r.seq));
+  return { kind: 'page', records: page, more: `${ctx.statementsPath}?more=${encodeCursor({ ...cursor, maxSeq, afterSeq: last.seq })}` };
 }
 
 export async function readFirstPage(ctx: ReadContext, filter: StatementFilter, presentation: Presentation): Promise<StatementAnswer> {
-  return readPage(ctx, { filter, presentation, maxSeq: await ctx.store.maxSeq() });
+  return readPage(ctx, { filter, presentation });
 }
 
 /** Continues a query; format and attachments given beside `more` override the original ones. */

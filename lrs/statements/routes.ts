@@ -33,14 +33,16 @@ function attachmentHashes(records: StatementRecord[]): string[] {
   return [...hashes];
 }
 
-/** The HTTP-date of the latest "stored" among the statements of a GET answer; undefined when there are none. */
+/**
+ * The HTTP-date of the latest "stored" among the statements of a GET answer; undefined when
+ * there are none. `stored` is always UTC ISO 8601 with milliseconds (the LRS sets it), so the
+ * latest is the greatest string.
+ */
 export function lastStored(records: StatementRecord[]): string | undefined {
-  let latest: number | undefined;
-  for (const r of records) {
-    const ms = Date.parse(r.stored);
-    if (!Number.isNaN(ms) && (latest === undefined || ms > latest)) latest = ms;
-  }
-  return latest === undefined ? undefined : new Date(latest).toUTCString();
+  let latest: string | undefined;
+  for (const r of records) if (latest === undefined || r.stored > latest) latest = r.stored;
+  const ms = latest === undefined ? Number.NaN : Date.parse(latest);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toUTCString();
 }
 
 export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void {

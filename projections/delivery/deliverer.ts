@@ -1,6 +1,6 @@
 /**
  * The deliverer: pushes each member's newest undelivered profile version to the marketplace
- * (DESIGN.md §7). Everything it needs is in the store (delivery-port.ts): which members are
+ * (ARCHITECTURE.md §7). Everything it needs is in the store (delivery-port.ts): which members are
  * pending, their attempts and next attempt time, their lease. Nothing held in memory matters,
  * so a restart (or a crash) simply carries on from the stored state.
  *
@@ -31,7 +31,7 @@ export interface DelivererOptions {
   leaseMs?: number;
   /** Pause between looks for due members when there is nothing to do, ms; default 200. */
   pollMs?: number;
-  /** Default DESIGN.md §7's 500 ms × 2 capped at 30 s; tests pass smaller ones. */
+  /** Default ARCHITECTURE.md §7's 500 ms × 2 capped at 30 s; tests pass smaller ones. */
   backoff?: Backoff;
   /** Wall clock in ms (tests). */
   now?: () => number;

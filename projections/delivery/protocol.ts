@@ -1,5 +1,5 @@
 /**
- * The sending side of the marketplace push protocol (DESIGN.md §7, contract), pure: the request
+ * The sending side of the marketplace push protocol (ARCHITECTURE.md §7, contract), pure: the request
  * for a member's newest version, its signature, how a response is classified, and when to try
  * again. The deliverer (deliverer.ts) does the I/O.
  */
@@ -7,7 +7,7 @@ import type { DeliveryItem } from '../../src/storage/delivery-port.js';
 import { signatureHeader } from '../hris/signature.js';
 
 export interface Backoff {
-  /** First delay, ms (DESIGN.md §7: 500). */
+  /** First delay, ms (ARCHITECTURE.md §7: 500). */
   baseMs: number;
   /** Growth per failed attempt (2). */
   factor: number;
@@ -80,7 +80,7 @@ export type Outcome =
   /** Will not succeed by repetition: to the dead-letter queue at once. */
   | { kind: 'permanent'; error: string };
 
-/** Status codes worth repeating (DESIGN.md §7): 408, 409, 429 and every 5xx. */
+/** Status codes worth repeating (ARCHITECTURE.md §7): 408, 409, 429 and every 5xx. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }

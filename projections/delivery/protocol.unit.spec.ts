@@ -15,7 +15,7 @@ function item(over: Partial<Profile> = {}, version = 7): DeliveryItem {
   return { memberId: 'E1001', publishedId: profile.member_id, version, profile, attempts: 0 };
 }
 
-describe('push request (DESIGN.md §7)', () => {
+describe('push request (ARCHITECTURE.md §7)', () => {
   it('PUTs the whole profile to {base}/profiles/{member_id} with Idempotency-Key {member_id}:{version} and a signature over "{t}.{raw body}"', () => {
     const r = pushRequest(item(), 'https://mp.example/api/', SECRET, 1_764_237_600);
     expect(r.method).toBe('PUT');

@@ -1,5 +1,5 @@
 /**
- * Folding one statement into a member's state (DESIGN.md §5). Pure apart from mutating the
+ * Folding one statement into a member's state (ARCHITECTURE.md §5). Pure apart from mutating the
  * state it is given; voided statements never reach it (the worker recomputes instead).
  */
 import type { Concept, Mapping } from '../mapping/index.js';

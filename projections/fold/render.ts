@@ -1,4 +1,4 @@
-/** From fold state and HRIS record to the profile content (DESIGN.md §5): arrays sorted by their id field. */
+/** From fold state and HRIS record to the profile content (ARCHITECTURE.md §5): arrays sorted by their id field. */
 import type { Mapping } from '../mapping/index.js';
 import type { Badge, Certificate, Completion, Enrollment, MemberFold, Profile, ProfileContent, Score, Skill } from './types.js';
 

@@ -1,5 +1,5 @@
 /**
- * The profile the marketplace receives (DESIGN.md §5, contract) and the fold state behind it.
+ * The profile the marketplace receives (ARCHITECTURE.md §5, contract) and the fold state behind it.
  *
  * The fold state keeps, per fact, the (time, seq) of the statement that decided it, so folding
  * is order-independent: statements folded in any order give the same state, which is what

@@ -1,5 +1,5 @@
 /**
- * HRIS rows (DESIGN.md §6): CSV or JSON in, validated Employees out. Pure, no I/O.
+ * HRIS rows (ARCHITECTURE.md §6): CSV or JSON in, validated Employees out. Pure, no I/O.
  *
  * - CSV (RFC 4180, parsed by csv-parse): UTF-8, optional BOM, a header row naming at least the
  *   ten HRIS columns in any order (extra columns are ignored), cells trimmed, empty lines skipped.

@@ -1,5 +1,5 @@
 /**
- * Signed webhook bodies, the scheme of DESIGN.md §7 (marketplace push), used here for HRIS
+ * Signed webhook bodies, the scheme of ARCHITECTURE.md §7 (marketplace push), used here for HRIS
  * change events: `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
  * A receiver accepts when some `v1` matches (several may be sent while a secret is rotated)
  * and `t` is within the tolerance of its clock, either way. Pure: the time is passed in.

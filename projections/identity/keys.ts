@@ -1,5 +1,5 @@
 /**
- * Identity keys (DESIGN.md §6): the pure shaping that lets an xAPI actor find its member. An
+ * Identity keys (ARCHITECTURE.md §6): the pure shaping that lets an xAPI actor find its member. An
  * employee is indexed under every key it can be found by; an actor yields the keys to look up,
  * in resolution order; the first key some employee holds decides. No I/O here: both storage
  * adapters store these strings as given, and the fold resolves with `IdentityStore.holders`.
@@ -108,7 +108,7 @@ export function employeeIdentityKeys(e: Pick<Employee, 'employeeId' | 'email' | 
 }
 
 /**
- * The keys to look an xAPI actor up by, in resolution order (DESIGN.md §6): account (only at
+ * The keys to look an xAPI actor up by, in resolution order (ARCHITECTURE.md §6): account (only at
  * the HRIS home page), mbox, mbox_sha1sum. A Group is not a person and yields none, nor does
  * an actor identified only by openid or an account elsewhere.
  */
@@ -142,7 +142,7 @@ export const PSEUDONYM_PREFIX = 'p_';
 const PSEUDONYM_HEX_LENGTH = 32;
 
 /**
- * The member id a contractor is published under (DESIGN.md §6): `p_` + the first 32 hex digits
+ * The member id a contractor is published under (ARCHITECTURE.md §6): `p_` + the first 32 hex digits
  * of HMAC-SHA256(key, employee id). Stable for a key; not reversible without it.
  */
 export function pseudonymousMemberId(employeeId: string, key: string | Uint8Array): string {

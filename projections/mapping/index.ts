@@ -1,5 +1,5 @@
 /**
- * The mapping engine (DESIGN.md §5): mapping template, verb → concept rules and activity →
+ * The mapping engine (ARCHITECTURE.md §5): mapping template, verb → concept rules and activity →
  * skill rules, loaded from mappings/ and checked as a whole. See mappings/README.md for the
  * file formats, the source-path syntax and the transforms.
  */

@@ -84,7 +84,7 @@ describe('loadMapping on the real mappings/ files', () => {
     expect(mapping.files.template).toBe(join(REAL, 'lms-marketplace.v1.csv'));
   });
 
-  it('maps DESIGN.md §5 default verbs to concepts', () => {
+  it('maps ARCHITECTURE.md §5 default verbs to concepts', () => {
     const expected: Record<string, string> = {
       'http://adlnet.gov/expapi/verbs/completed': 'completion',
       'http://adlnet.gov/expapi/verbs/passed': 'pass',

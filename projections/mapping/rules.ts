@@ -1,6 +1,6 @@
 /**
  * The rule tables: verb → concept (mappings/verbs.csv) and activity → skills
- * (mappings/skills.csv), DESIGN.md §5. Each row is checked against its JSON Schema, then across
+ * (mappings/skills.csv), ARCHITECTURE.md §5. Each row is checked against its JSON Schema, then across
  * rows (duplicates).
  */
 import { readCsvFile } from './csv.js';

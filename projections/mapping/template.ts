@@ -1,5 +1,5 @@
 /**
- * The mapping template (mappings/<name>.v<N>.csv, DESIGN.md §5): which source field feeds which
+ * The mapping template (mappings/<name>.v<N>.csv, ARCHITECTURE.md §5): which source field feeds which
  * target field, through which transforms. Each row is checked against
  * schemas/mapping-row.schema.json, its source path is compiled, its transforms are resolved;
  * then rows are checked against each other and against the required targets.
@@ -24,7 +24,7 @@ export const TEMPLATE_HEADER = [
   'retention_policy',
 ] as const;
 
-/** Targets every template must map (DESIGN.md §5). */
+/** Targets every template must map (ARCHITECTURE.md §5). */
 export const REQUIRED_TARGETS = [
   'member_id',
   'email',

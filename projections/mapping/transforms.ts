@@ -29,7 +29,7 @@ export type EnrollmentState = 'active' | 'completed' | 'dropped';
 // The functions (exported for direct use and tests)
 
 /**
- * DESIGN.md §5's score rule, exactly: `scaled` ≥ 0 → scaled × 100; else `raw`, `min` and `max`
+ * ARCHITECTURE.md §5's score rule, exactly: `scaled` ≥ 0 → scaled × 100; else `raw`, `min` and `max`
  * all present (and max > min) → (raw − min) / (max − min) × 100; else `raw` if 0 ≤ raw ≤ 100;
  * then clamp to [0, 100] and round to 2 decimals (half up). Undefined when no rule applies
  * (e.g. only a negative `scaled`, or a `raw` above 100 without min/max). Non-numbers are
@@ -137,7 +137,7 @@ export function stripEmailAlias(value: unknown): string | undefined {
   return plus > 0 && plus < at ? address.slice(0, plus) + address.slice(at) : address;
 }
 
-/** enroll/launch → active, completion/pass → completed, drop → dropped (DESIGN.md §5). */
+/** enroll/launch → active, completion/pass → completed, drop → dropped (ARCHITECTURE.md §5). */
 export function enrollmentStateOf(concept: Concept | undefined): EnrollmentState | undefined {
   switch (concept) {
     case 'enroll':
@@ -204,7 +204,7 @@ const ALL: readonly Transform[] = [
   },
   {
     name: 'normalize_score_0_100',
-    description: 'an xAPI Score object → 0–100 by the DESIGN.md §5 rule, 2 decimals',
+    description: 'an xAPI Score object → 0–100 by the ARCHITECTURE.md §5 rule, 2 decimals',
     produces: ['number'],
     apply: normalizeScore,
   },

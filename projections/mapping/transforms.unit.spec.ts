@@ -30,7 +30,7 @@ const run = (name: string, value: unknown): unknown => {
   return transform.apply(value, context);
 };
 
-describe('normalize_score_0_100 (DESIGN.md §5 score rule)', () => {
+describe('normalize_score_0_100 (ARCHITECTURE.md §5 score rule)', () => {
   it.each([
     ['scaled ≥ 0 → scaled × 100', { scaled: 0.875 }, 87.5],
     ['scaled 0 counts (≥ 0)', { scaled: 0, raw: 50, min: 0, max: 100 }, 0],

@@ -74,7 +74,7 @@ export function parseBadgeAward(body: unknown): { award: BadgeAward } | { proble
   return { award: body as unknown as BadgeAward };
 }
 
-/** The actor the identity map resolves to this member (DESIGN.md §6). */
+/** The actor the identity map resolves to this member (ARCHITECTURE.md §6). */
 export function memberActor(employee: StoredEmployee, hrisAccountHomePage: string | undefined): Record<string, unknown> {
   const name = `${employee.givenName} ${employee.familyName}`;
   return hrisAccountHomePage !== undefined

@@ -1,5 +1,5 @@
 /**
- * The sandbox marketplace: the receiving side of the push protocol (DESIGN.md §7) as a real
+ * The sandbox marketplace: the receiving side of the push protocol (ARCHITECTURE.md §7) as a real
  * HTTP server, for end-to-end tests and staging smoke tests (`lrs sandbox-marketplace`).
  *
  * - `PUT /profiles/{id}` stores the profile (snapshot), `DELETE /profiles/{id}` removes it;

@@ -124,7 +124,7 @@ export function xapiScopes(basePath: string): MiddlewareHandler<AppEnv> {
 /** Profile fields every profile reader gets: identification and versioning, no personal data. */
 export const PROFILE_ALWAYS = ['member_id', 'version', 'mapping_version', 'updated_at'] as const;
 
-/** Which scope unlocks which profile fields (DESIGN.md §5 field names). */
+/** Which scope unlocks which profile fields (ARCHITECTURE.md §5 field names). */
 export const PROFILE_SECTIONS: Readonly<Record<'read:profile' | 'read:completions' | 'read:scores' | 'read:badges', readonly string[]>> = {
   'read:profile': ['email', 'status', 'enrollments', 'certificates', 'skills'],
   'read:completions': ['completions'],

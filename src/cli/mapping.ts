@@ -1,5 +1,5 @@
 /**
- * `lrs mapping validate [file]`: checks the mapping files (DESIGN.md §5) and prints every
+ * `lrs mapping validate [file]`: checks the mapping files (ARCHITECTURE.md §5) and prints every
  * problem as `file:row:column: rule: message` (row = line in the file, header = 1; row 0 = the
  * whole file). Exit codes: 0 valid (one OK line), 1 problems, 2 usage error. Without a file it
  * checks the whole mappings directory (MAPPINGS_DIR or the project's mappings/); with one, that

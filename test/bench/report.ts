@@ -18,8 +18,11 @@ export interface Figure {
 const number = (value: number, digits: number) =>
   Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
 
+const target = (figure: Figure) =>
+  `${figure.better === 'higher' ? '≥' : '≤'} ${number(figure.target, Number.isInteger(figure.target) ? 0 : figure.digits)} ${figure.unit}`;
+
 function row(figure: Figure): string[] {
-  if (figure.note !== undefined) return [figure.name, figure.note, '—', '—', `${figure.better === 'higher' ? '≥' : '≤'} ${number(figure.target, 0)} ${figure.unit}`, '—'];
+  if (figure.note !== undefined) return [figure.name, figure.note, '—', '—', target(figure), '—'];
   const ratio = figure.ceiling === null || !(figure.ceiling > 0) ? '—' : `${(figure.measured / figure.ceiling).toFixed(2)}×`;
   const met = figure.better === 'higher' ? figure.measured >= figure.target : figure.measured <= figure.target;
   return [
@@ -27,7 +30,7 @@ function row(figure: Figure): string[] {
     `${number(figure.measured, figure.digits)} ${figure.unit}`,
     figure.ceiling === null ? '—' : `${number(figure.ceiling, figure.digits)} ${figure.unit}`,
     ratio,
-    `${figure.better === 'higher' ? '≥' : '≤'} ${number(figure.target, 0)} ${figure.unit}`,
+    target(figure),
     met ? 'yes' : 'NO',
   ];
 }

@@ -1,5 +1,5 @@
 /**
- * Marketplace push end to end (DESIGN.md §7): the real LRS on loopback with the projection
+ * Marketplace push end to end (ARCHITECTURE.md §7): the real LRS on loopback with the projection
  * worker and the deliverer in-process, pushing to the real sandbox marketplace over HTTP.
  * HRIS rows and xAPI statements go in through the HTTP API; what the marketplace received is
  * read from the sandbox.

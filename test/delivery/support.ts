@@ -4,7 +4,7 @@ import type { ReceivedPush, SandboxMarketplace } from '../../projections/sandbox
 
 export const MARKETPLACE_SECRET = 'marketplace-test-secret-0123456789';
 
-/** Small delays so the tests run fast; the defaults (DESIGN.md §7) are asserted in protocol.unit.spec.ts. */
+/** Small delays so the tests run fast; the defaults (ARCHITECTURE.md §7) are asserted in protocol.unit.spec.ts. */
 export const FAST_BACKOFF: Backoff = { baseMs: 20, factor: 2, capMs: 200 };
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,6 @@
 /**
  * From an HRIS CSV import and xAPI posts over real HTTP to the profile the profiles API
- * returns, for each profile section (DESIGN.md §5), with the projection worker in-process.
+ * returns, for each profile section (ARCHITECTURE.md §5), with the projection worker in-process.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUTH_HEADER, startTestServer, xapiFetch, type TestServer } from '../support/server.js';

@@ -2,7 +2,7 @@
  * Given generated statement streams (many members, interleaved, with voids, duplicates,
  * out-of-order timestamps and unmatched actors), the incrementally maintained profiles equal
  * a rebuild from scratch and equal a straightforward reference fold written here from
- * DESIGN.md §5's rules, independently of projections/fold.
+ * ARCHITECTURE.md §5's rules, independently of projections/fold.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ function prng(seed: number) {
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] as T, chance: (p: number) => next() < p };
 }
 
-// ---- reference fold: DESIGN.md §5 written out plainly ------------------------------------
+// ---- reference fold: ARCHITECTURE.md §5 written out plainly ------------------------------------
 
 interface Seen { statement: Json; seq: number; time: string }
 

@@ -1,6 +1,6 @@
 /**
  * The storage contract for the marketplace outbox (src/storage/delivery-port.ts), shared by
- * every backend (DESIGN.md §3). The outbox lives on the projection member: a profile commit is
+ * every backend (ARCHITECTURE.md §3). The outbox lives on the projection member: a profile commit is
  * the outbox write, and the projector's writes never disturb the deliverer's fields.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

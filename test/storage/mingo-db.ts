@@ -1,6 +1,6 @@
 /**
  * TEST DOUBLE FOR A MONGODB SERVER — not a database. MongoDB cannot be installed on the
- * development machines or in CI (DESIGN.md §3), so the MongoDB adapter's filter and update
+ * development machines or in CI (ARCHITECTURE.md §3), so the MongoDB adapter's filter and update
  * documents are executed here by `mingo`, an in-process implementation of MongoDB's query
  * language, over plain arrays. Tests that use it say so in their names ("MongoDB adapter on
  * mingo stand-in"); the same suite runs against a real server when MONGODB_URL is set.

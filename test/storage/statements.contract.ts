@@ -1,6 +1,6 @@
 /**
  * The storage contract for StatementStore (src/storage/port.ts), shared by every backend
- * (DESIGN.md §3, STYLE.md "Take" 5). Each backend's spec calls
+ * (ARCHITECTURE.md §3, STYLE.md "Take" 5). Each backend's spec calls
  * `describeStatementStoreContract(name, open)`; `open` returns a fresh, empty store per test.
  *
  * Statements are built with the real key extraction (lrs/statements/keys.ts); equivalence is
@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isVoiding, key, statementKeys, statementRefTarget } from '../../lrs/statements/keys.js';
 import type { Equivalence, NewStatement, StatementQuery, StatementRecord, Store } from '../../src/storage/port.js';
+import { recordFields } from '../../src/storage/statement-record.js';
 
 type Json = Record<string, unknown>;
 
@@ -97,7 +98,7 @@ export function describeStatementStoreContract(name: string, open: () => Promise
         expect(seqs[1]).toBeGreaterThan(seqs[0] as number);
 
         const got = await store.statements.get(a.id, false);
-        expect(got).toEqual({ seq: seqs[0], id: a.id, statement: a.statement, voided: false, stored: T0, json: expect.any(String) });
+        expect(got && recordFields(got)).toEqual({ seq: seqs[0], id: a.id, statement: a.statement, voided: false, stored: T0, json: expect.any(String) });
         expect(JSON.parse(got?.json as string)).toEqual(a.statement);
         expect((await store.statements.get(b.id, false))?.seq).toBe(seqs[1]);
       });
@@ -426,7 +427,7 @@ export function describeStatementStoreContract(name: string, open: () => Promise
       it(`${name}: query results carry seq, id, stored, the statement (parsed and as JSON text) and voided false`, async () => {
         const { s1 } = await fixture();
         const [first] = await query({ ascending: true, limit: 1 });
-        expect(first).toEqual({ seq: expect.any(Number), id: s1.id, statement: s1.statement, voided: false, stored: s1.statement.stored, json: expect.any(String) });
+        expect(first && recordFields(first)).toEqual({ seq: expect.any(Number), id: s1.id, statement: s1.statement, voided: false, stored: s1.statement.stored, json: expect.any(String) });
         expect(JSON.parse(first?.json as string)).toEqual(s1.statement);
         expect(first?.seq).toBe((await store.statements.get(s1.id, false))?.seq);
       });

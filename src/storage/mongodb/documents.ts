@@ -4,7 +4,7 @@
  * tests assert them and the contract suite evaluates them with an in-process query engine.
  *
  * Also the subset of the driver's Db/Collection API the adapter uses, so that a test double
- * can stand in for a server (DESIGN.md §3: no MongoDB on development machines or in CI).
+ * can stand in for a server (ARCHITECTURE.md §3: no MongoDB on development machines or in CI).
  */
 import type { NewStatement, StatementQuery, StatementRecord } from '../port.js';
 import { recordFromStatement } from '../statement-record.js';

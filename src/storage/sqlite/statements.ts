@@ -16,13 +16,8 @@ import { comparisonKey, type WireStatement } from './statement-writer.js';
 import { SELF, indexEntry } from './key-dictionary.js';
 import type { WriterClient } from './writer-client.js';
 
-interface Row {
-  seq: number;
-  id: string;
-  stored: string;
-  body: string;
-  voided: number;
-}
+/** A statement row as better-sqlite3's raw mode gives it (arrays, not objects: a page makes hundreds). */
+type Row = [seq: number, id: string, stored: string, body: string, voided: number];
 
 const COLUMNS = 's.seq, s.id, s.stored, s.body, s.voided';
 
@@ -71,17 +66,18 @@ function querySql(q: StatementQuery): { sql: string; params: (string | number)[]
   };
 }
 
-const toRecord = (row: Row): StatementRecord => recordFromJson({ seq: row.seq, id: row.id, voided: row.voided === 1, stored: row.stored }, row.body);
+const toRecord = ([seq, id, stored, body, voided]: Row): StatementRecord => recordFromJson({ seq, id, voided: voided === 1, stored }, body);
 
 function toWire(s: NewStatement): WireStatement {
   return { id: s.id, json: JSON.stringify(s.statement), stored: s.statement.stored as string, refTarget: s.refTarget, voiding: s.voiding, keys: s.keys };
 }
 
 export function sqliteStatementStore(db: Database.Database, writer: WriterClient): StatementStore {
-  const byId = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM statements s WHERE s.id = ?`);
+  const rows = <P extends unknown[]>(sql: string) => db.prepare<P, Row>(sql).raw();
+  const byId = rows<[string]>(`SELECT ${COLUMNS} FROM statements s WHERE s.id = ?`);
   const maxSeq = db.prepare<[], number | null>('SELECT MAX(seq) FROM statements').pluck();
-  const log = db.prepare<[number, number], Row>(`SELECT ${COLUMNS} FROM statements s WHERE s.seq > ? ORDER BY s.seq LIMIT ?`);
-  const bySeqs = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM statements s WHERE s.seq IN (SELECT value FROM json_each(?)) ORDER BY s.seq`);
+  const log = rows<[number, number]>(`SELECT ${COLUMNS} FROM statements s WHERE s.seq > ? ORDER BY s.seq LIMIT ?`);
+  const bySeqs = rows<[string]>(`SELECT ${COLUMNS} FROM statements s WHERE s.seq IN (SELECT value FROM json_each(?)) ORDER BY s.seq`);
   /** Prepared queries by shape (a handful: the number of keys and which bounds are given). */
   const queries = new Map<string, Database.Statement<(string | number)[], Row>>();
 
@@ -108,13 +104,13 @@ export function sqliteStatementStore(db: Database.Database, writer: WriterClient
 
     async get(id, voided) {
       const row = byId.get(id.toLowerCase());
-      return row && row.voided === (voided ? 1 : 0) ? toRecord(row) : null;
+      return row && row[4] === (voided ? 1 : 0) ? toRecord(row) : null;
     },
 
     async query(q: StatementQuery) {
       const { sql, params } = querySql(q);
       let prepared = queries.get(sql);
-      if (prepared === undefined) queries.set(sql, (prepared = db.prepare<(string | number)[], Row>(sql)));
+      if (prepared === undefined) queries.set(sql, (prepared = rows<(string | number)[]>(sql)));
       return prepared.all(...params).map(toRecord);
     },
 

@@ -1,7 +1,8 @@
 /**
  * The embedded store: one SQLite file in WAL mode, migrated at open. The process's connection
- * serves reads and the writes of every aggregate but statements; those are the writer thread's
- * (writer-client.ts), started on the first statement write.
+ * serves reads and the writes of every aggregate but statements; statement writes are the
+ * writer thread's (writer-client.ts), statement queries the reader thread's (reader-client.ts),
+ * each started when first needed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import type { Store } from '../port.js';
 import { openConnection } from './connection.js';
 import { migrate } from './migrations.js';
 import { writerClient } from './writer-client.js';
+import { readerClient } from './reader-client.js';
 import { sqliteStatementStore } from './statements.js';
 import { sqliteAttachmentStore } from './attachments.js';
 import { sqliteActivityStore } from './activities.js';
@@ -31,9 +33,10 @@ export function openSqliteStore(file: string): Store {
   const db = openConnection(file, { cacheMiB: READER_CACHE_MIB });
   migrate(db);
   const writer = writerClient({ file, cacheMiB: WRITER_CACHE_MIB });
+  const reader = readerClient({ file, cacheMiB: READER_CACHE_MIB });
   return {
     kind: 'sqlite',
-    statements: sqliteStatementStore(db, writer),
+    statements: sqliteStatementStore(db, writer, reader),
     attachments: sqliteAttachmentStore(db, writer),
     activities: sqliteActivityStore(db, writer),
     documents: sqliteDocumentStore(db),
@@ -43,7 +46,7 @@ export function openSqliteStore(file: string): Store {
     clients: sqliteClientStore(db),
     oauth: sqliteOAuthStore(db),
     async close() {
-      await writer.close();
+      await Promise.all([writer.close(), reader.close()]);
       db.close();
     },
   };

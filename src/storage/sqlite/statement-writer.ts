@@ -15,6 +15,7 @@ import type { AttachmentContent, InsertOutcome } from '../port.js';
 import { decideInsert, idsToLookUp, type Comparison, type InsertCandidate, type StoredFacts } from '../statement-insert.js';
 import { writeTransaction } from './connection.js';
 import { indexRows, keyCodesColumn, keyDictionary } from './key-dictionary.js';
+import { failure, type Reply } from './thread-rpc.js';
 
 /** A shaped statement on its way to the writer: its stored form as JSON text and what indexes it. */
 export interface WireStatement {
@@ -51,7 +52,6 @@ export type WriterResult =
   /** The ids whose stored definition was no longer the expected one (not written). */
   | { op: 'definitions'; changed: string[] };
 
-export type WriterReply = { ok: true; result: WriterResult } | { ok: false; error: { message: string; code?: string } };
 
 export const comparisonKey = (c: Pick<Comparison, 'index' | 'with'>) => `${c.index}:${c.with}`;
 
@@ -67,7 +67,7 @@ interface StoredRow {
 
 export interface StatementWriter {
   /** Applies the requests in one transaction, each all or nothing; one reply per request. */
-  commit(requests: readonly WriterRequest[]): WriterReply[];
+  commit(requests: readonly WriterRequest[]): Reply<WriterResult>[];
 }
 
 /** How many requests from the front of a queue form the next group. */
@@ -78,11 +78,6 @@ export function groupSize(requests: readonly WriterRequest[]): number {
     if (statements > MAX_GROUP_STATEMENTS && i > 0) return i;
   }
   return requests.length;
-}
-
-function describe(error: unknown): { message: string; code?: string } {
-  const e = error as { message?: unknown; code?: unknown };
-  return { message: String(e?.message ?? error), ...(typeof e?.code === 'string' ? { code: e.code } : {}) };
 }
 
 export function statementWriter(db: Database.Database): StatementWriter {
@@ -186,7 +181,7 @@ export function statementWriter(db: Database.Database): StatementWriter {
     }
   });
 
-  const group = writeTransaction(db, (requests: readonly WriterRequest[]): WriterReply[] =>
+  const group = writeTransaction(db, (requests: readonly WriterRequest[]): Reply<WriterResult>[] =>
     requests.map((request) => {
       try {
         // Names are added outside the request's savepoint: a rolled-back request leaves unused
@@ -194,7 +189,7 @@ export function statementWriter(db: Database.Database): StatementWriter {
         const keyCodes = request.op === 'insert' ? request.statements.map((s) => dictionary.codes(s.keys)) : [];
         return { ok: true, result: apply(request, keyCodes) };
       } catch (error) {
-        return { ok: false, error: describe(error) };
+        return failure(error);
       }
     }),
   );
@@ -207,7 +202,7 @@ export function statementWriter(db: Database.Database): StatementWriter {
         return replies;
       } catch (error) {
         dictionary.rolledBack();
-        return requests.map(() => ({ ok: false, error: describe(error) }));
+        return requests.map(() => failure(error));
       }
     },
   };

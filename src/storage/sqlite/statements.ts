@@ -1,5 +1,6 @@
 /**
- * SQLite statement store. Reads run on the process's connection; inserts go to the statement
+ * SQLite statement store. Queries (GET /statements pages) run on the statement reader thread
+ * (reader-thread.ts), the other reads on the process's connection; inserts go to the statement
  * writer thread (statement-writer.ts), which decides and writes in one transaction and asks
  * back here when a re-sent statement must be compared with the stored one.
  *
@@ -15,6 +16,7 @@ import { recordFromJson } from '../statement-record.js';
 import { comparisonKey, type WireStatement } from './statement-writer.js';
 import { SELF, indexEntry } from './key-dictionary.js';
 import type { WriterClient } from './writer-client.js';
+import type { ReaderClient } from './reader-client.js';
 
 /** A statement row as better-sqlite3's raw mode gives it (arrays, not objects: a page makes hundreds). */
 type Row = [seq: number, id: string, stored: string, body: string, voided: number];
@@ -72,14 +74,12 @@ function toWire(s: NewStatement): WireStatement {
   return { id: s.id, json: JSON.stringify(s.statement), stored: s.statement.stored as string, refTarget: s.refTarget, voiding: s.voiding, keys: s.keys };
 }
 
-export function sqliteStatementStore(db: Database.Database, writer: WriterClient): StatementStore {
+export function sqliteStatementStore(db: Database.Database, writer: WriterClient, reader: ReaderClient): StatementStore {
   const rows = <P extends unknown[]>(sql: string) => db.prepare<P, Row>(sql).raw();
   const byId = rows<[string]>(`SELECT ${COLUMNS} FROM statements s WHERE s.id = ?`);
   const maxSeq = db.prepare<[], number | null>('SELECT MAX(seq) FROM statements').pluck();
   const log = rows<[number, number]>(`SELECT ${COLUMNS} FROM statements s WHERE s.seq > ? ORDER BY s.seq LIMIT ?`);
   const bySeqs = rows<[string]>(`SELECT ${COLUMNS} FROM statements s WHERE s.seq IN (SELECT value FROM json_each(?)) ORDER BY s.seq`);
-  /** Prepared queries by shape (a handful: the number of keys and which bounds are given). */
-  const queries = new Map<string, Database.Statement<(string | number)[], Row>>();
 
   return {
     async insert(batch, equivalent: Equivalence) {
@@ -108,10 +108,7 @@ export function sqliteStatementStore(db: Database.Database, writer: WriterClient
     },
 
     async query(q: StatementQuery) {
-      const { sql, params } = querySql(q);
-      let prepared = queries.get(sql);
-      if (prepared === undefined) queries.set(sql, (prepared = rows<(string | number)[]>(sql)));
-      return prepared.all(...params).map(toRecord);
+      return ((await reader.request(querySql(q))) as Row[]).map(toRecord);
     },
 
     async maxSeq() {

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../storage/port.js';
 import { compiledScript } from '../project-files.js';
+import { WORKER_RESOURCE_LIMITS } from '../worker-limits.js';
 import { createProjector } from '../../projections/worker/runtime.js';
 import { startWorkerLoop } from '../../projections/worker/loop.js';
 import { startDeliveryFromConfig } from '../../projections/delivery/runtime.js';
@@ -33,7 +34,7 @@ export type BackgroundThreadMessage = { started: true } | { failed: string };
 
 /** Runs the background work on a thread with its own store connection; resolves once it runs. */
 export async function startBackgroundThread(config: Config): Promise<BackgroundWork> {
-  const worker = new Worker(compiledScript(import.meta.url, 'background-thread.js'), { workerData: config });
+  const worker = new Worker(compiledScript(import.meta.url, 'background-thread.js'), { workerData: config, resourceLimits: WORKER_RESOURCE_LIMITS });
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   const first = await new Promise<BackgroundThreadMessage>((resolve, reject) => {
     worker.once('message', resolve);

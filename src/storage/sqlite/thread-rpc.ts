@@ -10,6 +10,7 @@
  * - A thread that dies fails what it was asked; the next request starts a new one.
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { WORKER_RESOURCE_LIMITS } from '../../worker-limits.js';
 
 /** A failure the thread reported, with SQLite's error code (e.g. SQLITE_FULL) when there was one. */
 export class SqliteThreadError extends Error {
@@ -53,7 +54,7 @@ export function threadClient<Q, R>(name: string, script: string, data: unknown):
   }
 
   function start(): Worker {
-    const w = new Worker(script, { workerData: data });
+    const w = new Worker(script, { workerData: data, resourceLimits: WORKER_RESOURCE_LIMITS });
     w.on('message', (replies: ThreadReplies<R>) => {
       for (const { id, reply } of replies) {
         const p = pending.get(id);

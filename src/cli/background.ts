@@ -1,6 +1,6 @@
 /**
- * The background work of the LRS: the projection worker (statements → member profiles) and,
- * with MARKETPLACE_URL set, the marketplace deliverer, on one store. `lrs worker` runs it in its
+ * The background work of the LRS: the projection worker (statements → member profiles),
+ * with MARKETPLACE_URL set the marketplace deliverer, and the store's checkpoints, on one store. `lrs worker` runs it in its
  * own process; `lrs serve` on a thread of its own (background-thread.ts), so folding and pushing
  * never hold the event loop that answers HTTP, and use the second core.
  */
@@ -19,11 +19,18 @@ export interface BackgroundWork {
   stop(): Promise<void>;
 }
 
+/** How often the background work checkpoints the store (Store.checkpoint). */
+const CHECKPOINT_INTERVAL_MS = 500;
+
 export async function startBackgroundWork(config: Config, store: Store, logger: Logger): Promise<BackgroundWork> {
   const loop = startWorkerLoop(await createProjector(config, store, logger), logger);
   const delivery = startDeliveryFromConfig(config, store, logger);
+  const checkpoints = setInterval(() => {
+    store.checkpoint().catch((error: unknown) => logger.warn({ err: error }, 'store checkpoint failed; it is tried again'));
+  }, CHECKPOINT_INTERVAL_MS);
   return {
     async stop() {
+      clearInterval(checkpoints);
       await Promise.all([loop.stop(), delivery?.stop()]);
     },
   };

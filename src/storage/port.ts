@@ -231,5 +231,11 @@ export interface Store {
   readonly clients: ClientStore;
   /** Token families, refresh tokens, signing keys and the authorisation server's audit log (auth-port.ts). */
   readonly oauth: OAuthStore;
+  /**
+   * Moves what the store has journaled into its files: on SQLite a passive WAL checkpoint, which
+   * the background work runs often so that the statement writer never has to (it checkpoints
+   * only as a safety net, at a larger WAL); nothing on MongoDB, which does its own.
+   */
+  checkpoint(): Promise<void>;
   close(): Promise<void>;
 }

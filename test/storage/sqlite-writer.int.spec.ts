@@ -106,3 +106,20 @@ describe('SQLite statement writer thread: concurrent callers', () => {
     }
   });
 });
+
+describe('SQLite store checkpoint', () => {
+  it('moves what the writer journaled into the database file (the writer leaves it to this)', async () => {
+    const file = tempFile();
+    const store = openSqliteStore(file);
+    try {
+      await store.statements.insert(Array.from({ length: 200 }, () => statement()), equivalent);
+      const before = fs.statSync(file).size;
+      await store.checkpoint();
+      expect(fs.statSync(file).size).toBeGreaterThan(before + 100_000);
+      expect((await store.statements.query({ keys: [], ascending: true, limit: 500 })).length).toBe(200);
+    } finally {
+      await store.close();
+    }
+  });
+});
+

@@ -43,6 +43,7 @@ export async function mongoStoreFromDb(db: ProjectionDbLike, close: () => Promis
     delivery: mongoDeliveryStore(db),
     clients: mongoClientStore(db),
     oauth: mongoOAuthStore(db),
+    async checkpoint() {},
     close,
   };
 }

@@ -8,10 +8,9 @@ import Database from 'better-sqlite3';
 export interface ConnectionOptions {
   /** Page cache of this connection, MiB. */
   cacheMiB: number;
+  /** WAL size at which a commit of this connection checkpoints it, MiB; 64 when absent. */
+  walCheckpointMiB?: number;
 }
-
-/** WAL size at which a commit checkpoints it into the database file. */
-const WAL_CHECKPOINT_BYTES = 64 * 1024 * 1024;
 
 /** How long a connection waits for the other one's write transaction before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -30,7 +29,7 @@ export function openConnection(file: string, options: ConnectionOptions): Databa
   // Checkpoint the WAL every 64 MiB instead of every 1,000 pages: each checkpoint fsyncs, and with
   // the default nearly every commit of a batch paid for one (measured: ~20% of the write cost).
   const pageSize = db.pragma('page_size', { simple: true }) as number;
-  db.pragma(`wal_autocheckpoint = ${Math.round(WAL_CHECKPOINT_BYTES / pageSize)}`);
+  db.pragma(`wal_autocheckpoint = ${Math.round(((options.walCheckpointMiB ?? 64) * 1024 * 1024) / pageSize)}`);
   return db;
 }
 

@@ -10,10 +10,11 @@ import { serveThread } from './thread-rpc.js';
 export interface WriterThreadData {
   file: string;
   cacheMiB: number;
+  walCheckpointMiB: number;
 }
 
-serveThread<WriterRequest, WriterResult>(({ file, cacheMiB }: WriterThreadData) => {
-  const db = openConnection(file, { cacheMiB });
+serveThread<WriterRequest, WriterResult>(({ file, cacheMiB, walCheckpointMiB }: WriterThreadData) => {
+  const db = openConnection(file, { cacheMiB, walCheckpointMiB });
   const writer = statementWriter(db);
   return {
     handle: (requests) => writer.commit(requests),

@@ -52,7 +52,6 @@ export type WriterResult =
   /** The ids whose stored definition was no longer the expected one (not written). */
   | { op: 'definitions'; changed: string[] };
 
-
 export const comparisonKey = (c: Pick<Comparison, 'index' | 'with'>) => `${c.index}:${c.with}`;
 
 /** Most statements in one transaction: a larger group waits for the next, so no transaction grows without bound. */
@@ -117,7 +116,7 @@ export function statementWriter(db: Database.Database): StatementWriter {
           const missing = [...keys].filter((k) => !have.has(k));
           // A referrer that already holds every key stops the walk, which also ends cycles.
           if (missing.length === 0) continue;
-          for (const [id, kinds] of indexRows(missing)) addKinds.run(id, r.seq, kinds);
+          for (const [nameId, kinds] of indexRows(missing)) addKinds.run(nameId, r.seq, kinds);
           for (const k of missing) have.add(k);
           setKeyCodes.run(keyCodesColumn.format(have), r.seq);
           next.set(r.id, new Set([...(next.get(r.id) ?? []), ...have]));
@@ -149,7 +148,7 @@ export function statementWriter(db: Database.Database): StatementWriter {
           const s = statements[f.index] as WireStatement;
           const info = insertRow.run(s.id, s.stored, f.voided ? 1 : 0, s.voiding ? 1 : 0, s.refTarget, keyCodesColumn.format(f.keys), s.json);
           const seq = Number(info.lastInsertRowid);
-          for (const [id, kinds] of indexRows(f.keys)) insertKey.run(id, seq, kinds);
+          for (const [nameId, kinds] of indexRows(f.keys)) insertKey.run(nameId, seq, kinds);
           seqs.set(f, seq);
         }
         for (const id of decision.voidTargets) markVoided.run(id);

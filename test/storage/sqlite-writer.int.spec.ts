@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openConnection } from '../../src/storage/sqlite/connection.js';
 import { migrate } from '../../src/storage/sqlite/migrations.js';
-import { statementWriter, type WireStatement, type WriterRequest } from '../../src/storage/sqlite/statement-writer.js';
+import { insertRequest, statementWriter, type WriterRequest } from '../../src/storage/sqlite/statement-writer.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import type { NewStatement } from '../../src/storage/port.js';
 import { agent, agentKey, equivalent, statement, verb } from './statements.contract.js';
@@ -25,8 +25,8 @@ function tempFile(): string {
   return path.join(dir, 'lrs.db');
 }
 
-const wire = (s: NewStatement): WireStatement => ({ id: s.id, json: JSON.stringify(s.statement), stored: s.statement.stored as string, refTarget: s.refTarget, voiding: s.voiding, keys: s.keys });
-const insert = (...batch: NewStatement[]): WriterRequest => ({ op: 'insert', statements: batch.map(wire), equivalent: [] });
+const wire = (s: NewStatement) => ({ id: s.id, json: JSON.stringify(s.statement), stored: s.statement.stored as string, refTarget: s.refTarget, voiding: s.voiding, keys: s.keys });
+const insert = (...batch: NewStatement[]): WriterRequest => insertRequest(batch.map(wire), []);
 
 describe('SQLite statement writer: one group commit', () => {
   it('applies each request of a group all or nothing: a failing request leaves the others written', () => {

@@ -25,7 +25,8 @@ export interface WireStatement {
   stored: string;
   refTarget: string | null;
   voiding: boolean;
-  keys: string[];
+  /** Its query keys, as positions in the request's `keys` (statements of a batch share most of them). */
+  keys: number[];
 }
 
 /** A compare-and-set of one canonical definition: written only if the stored one is still `expected` (null: none). */
@@ -36,8 +37,8 @@ export interface DefinitionWrite {
 }
 
 export type WriterRequest =
-  /** `equivalent`: the comparisons (comparisonKey) the sender found equivalent. */
-  | { op: 'insert'; statements: WireStatement[]; equivalent: string[] }
+  /** `keys`: every key text of the batch once; `equivalent`: the comparisons (comparisonKey) the sender found equivalent. */
+  | { op: 'insert'; statements: WireStatement[]; keys: string[]; equivalent: string[] }
   | { op: 'attachments'; attachments: AttachmentContent[] }
   | { op: 'definitions'; writes: DefinitionWrite[] };
 
@@ -77,6 +78,24 @@ export function groupSize(requests: readonly WriterRequest[]): number {
     if (statements > MAX_GROUP_STATEMENTS && i > 0) return i;
   }
   return requests.length;
+}
+
+/** Each statement's key codes, from the codes of the request's keys. */
+const codesOf = (statements: WireStatement[], codes: number[]) => statements.map((s) => s.keys.map((k) => codes[k] as number));
+
+/** The request shape of a batch: its statements with their keys as positions in one list of key texts. */
+export function insertRequest(statements: (Omit<WireStatement, 'keys'> & { keys: readonly string[] })[], equivalent: string[]): WriterRequest {
+  const keys: string[] = [];
+  const position = new Map<string, number>();
+  const wire = statements.map((s) => ({
+    ...s,
+    keys: s.keys.map((k) => {
+      let at = position.get(k);
+      if (at === undefined) position.set(k, (at = keys.push(k) - 1));
+      return at;
+    }),
+  }));
+  return { op: 'insert', statements: wire, keys, equivalent };
 }
 
 export function statementWriter(db: Database.Database): StatementWriter {
@@ -185,7 +204,7 @@ export function statementWriter(db: Database.Database): StatementWriter {
       try {
         // Names are added outside the request's savepoint: a rolled-back request leaves unused
         // names (harmless), never a remembered id whose row was rolled back.
-        const keyCodes = request.op === 'insert' ? request.statements.map((s) => dictionary.codes(s.keys)) : [];
+        const keyCodes = request.op === 'insert' ? codesOf(request.statements, dictionary.codes(request.keys)) : [];
         return { ok: true, result: apply(request, keyCodes) };
       } catch (error) {
         return failure(error);

@@ -13,7 +13,7 @@
 import type Database from 'better-sqlite3';
 import type { Equivalence, NewStatement, StatementQuery, StatementRecord, StatementStore } from '../port.js';
 import { recordFromJson } from '../statement-record.js';
-import { comparisonKey, type WireStatement } from './statement-writer.js';
+import { comparisonKey, insertRequest } from './statement-writer.js';
 import { SELF, indexEntry } from './key-dictionary.js';
 import type { WriterClient } from './writer-client.js';
 import type { ReaderClient } from './reader-client.js';
@@ -70,9 +70,7 @@ function querySql(q: StatementQuery): { sql: string; params: (string | number)[]
 
 const toRecord = ([seq, id, stored, body, voided]: Row): StatementRecord => recordFromJson({ seq, id, voided: voided === 1, stored }, body);
 
-function toWire(s: NewStatement): WireStatement {
-  return { id: s.id, json: JSON.stringify(s.statement), stored: s.statement.stored as string, refTarget: s.refTarget, voiding: s.voiding, keys: s.keys };
-}
+const toWire = (s: NewStatement) => ({ id: s.id, json: JSON.stringify(s.statement), stored: s.statement.stored as string, refTarget: s.refTarget, voiding: s.voiding, keys: s.keys });
 
 export function sqliteStatementStore(db: Database.Database, writer: WriterClient, reader: ReaderClient): StatementStore {
   const rows = <P extends unknown[]>(sql: string) => db.prepare<P, Row>(sql).raw();
@@ -86,10 +84,10 @@ export function sqliteStatementStore(db: Database.Database, writer: WriterClient
       // Only the JSON text is kept from here on: the parsed statements can be collected while the
       // writer works (held across its commit, they would outlive the young generation).
       const statements = batch.map(toWire);
-      const parsed = (i: number) => JSON.parse((statements[i] as WireStatement).json) as Record<string, unknown>;
+      const parsed = (i: number) => JSON.parse((statements[i] as { json: string }).json) as Record<string, unknown>;
       const known: string[] = [];
       for (;;) {
-        const result = await writer.request({ op: 'insert', statements, equivalent: known });
+        const result = await writer.request(insertRequest(statements, known));
         if (result.op !== 'insert') throw new Error(`the statement writer answered ${result.op} to an insert`);
         const { reply } = result;
         if (reply.kind !== 'compare') return reply;

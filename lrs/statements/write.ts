@@ -128,7 +128,7 @@ export async function storeStatements(request: WriteRequest, ctx: WriteContext):
 
   const stored = ctx.now();
   const batch = statements.map((s, i) => shape(s, ids[i] as string, stored, ctx.authority, xapiVersion));
-  // Taken now, so that nothing but these small parts of the statements is held while the store works.
+  // Taken before the insert is awaited: only these small parts of the statements need to outlive it.
   const definitions = ctx.updateDefinitions === false ? [] : activityDefinitions(batch.map((s) => s.statement));
   await ctx.attachments.save(request.attachments);
   const outcome = await ctx.store.insert(batch, statementsEquivalent);

@@ -1,8 +1,9 @@
 /**
- * The background work of the LRS: the projection worker (statements → member profiles),
- * with MARKETPLACE_URL set the marketplace deliverer, and the store's checkpoints, on one store. `lrs worker` runs it in its
- * own process; `lrs serve` on a thread of its own (background-thread.ts), so folding and pushing
- * never hold the event loop that answers HTTP, and use the second core.
+ * The background work of the LRS, on one store: the projection worker (statements → member
+ * profiles), with MARKETPLACE_URL set the marketplace deliverer, and the store's checkpoints.
+ * `lrs worker` runs it in its own process; `lrs serve` on a thread of its own
+ * (background-thread.ts), so folding and pushing never hold the event loop that answers HTTP,
+ * and use the second core.
  */
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
@@ -39,8 +40,8 @@ export async function startBackgroundWork(config: Config, store: Store, logger: 
 /** What the thread tells its parent: it runs, or it could not start (the message says why). */
 export type BackgroundThreadMessage = { started: true } | { failed: string };
 
-/** Runs the background work on a thread with its own store connection; resolves once it runs. */
-export async function startBackgroundThread(config: Config): Promise<BackgroundWork> {
+/** A started thread, and its exit. */
+async function spawnThread(config: Config): Promise<{ worker: Worker; exited: Promise<number> }> {
   const worker = new Worker(compiledScript(import.meta.url, 'background-thread.js'), { workerData: config, resourceLimits: WORKER_RESOURCE_LIMITS });
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   const first = await new Promise<BackgroundThreadMessage>((resolve, reject) => {
@@ -49,10 +50,58 @@ export async function startBackgroundThread(config: Config): Promise<BackgroundW
     void exited.then((code) => reject(new Error(`the background thread exited (code ${code}) while starting`)));
   });
   if ('failed' in first) throw new Error(`the background thread could not start: ${first.failed}`);
+  return { worker, exited };
+}
+
+/** After the thread stopped on its own, how long before it is started again (then ×2 per failure, at most a minute). */
+const RESTART_DELAY_MS = 1_000;
+
+/**
+ * Runs the background work on a thread with its own store connection; resolves once it runs,
+ * and rejects when it cannot start (a start-up error of the server). A thread that stops later
+ * (an error nothing caught) is logged and started again; nothing is lost, since everything it
+ * does starts from what is stored.
+ */
+export async function startBackgroundThread(config: Config, logger: Logger): Promise<BackgroundWork> {
+  let stopping = false;
+  let current = await spawnThread(config);
+  let failures = 0;
+  let retry: NodeJS.Timeout | undefined;
+
+  const restart = () => {
+    const delay = Math.min(60_000, RESTART_DELAY_MS * 2 ** failures++);
+    retry = setTimeout(() => {
+      spawnThread(config).then(
+        (next) => {
+          current = next;
+          failures = 0;
+          watch(next);
+          if (stopping) next.worker.postMessage('stop');
+        },
+        (error: unknown) => {
+          logger.error({ err: error, delayMs: delay }, 'the background thread could not start again; trying later');
+          if (!stopping) restart();
+        },
+      );
+    }, delay);
+  };
+
+  const watch = (thread: { worker: Worker; exited: Promise<number> }) => {
+    thread.worker.on('error', (error) => logger.error({ err: error }, 'the background thread failed'));
+    void thread.exited.then((code) => {
+      if (stopping) return;
+      logger.error({ code }, 'the background thread stopped; it is started again');
+      restart();
+    });
+  };
+  watch(current);
+
   return {
     async stop() {
-      worker.postMessage('stop');
-      await exited;
+      stopping = true;
+      clearTimeout(retry);
+      current.worker.postMessage('stop');
+      await current.exited;
     },
   };
 }

@@ -22,7 +22,7 @@ export async function runServe(config: Config): Promise<void> {
   loadMapping(mappingsDir(process.env));
   const store = await openStore(config);
   // The projection worker and marketplace push (MARKETPLACE_URL), on a thread of their own.
-  const background = await startBackgroundThread(config);
+  const background = await startBackgroundThread(config, logger);
   const seed = seedCredential(config, logger);
   const credentials = staticCredentials(seed ? [{ ...seed, scopes: ['all'] }] : [], CREDENTIAL_HOMEPAGE);
   const app = createApp({

@@ -1,7 +1,8 @@
 /**
- * One SQLite connection with the store's settings. The store opens two on one file: the
- * process's own (reads, and the writes of every aggregate but statements) and the statement
- * writer thread's (writer-thread.ts). WAL mode lets either read while the other writes.
+ * One SQLite connection with the store's settings. A store opens several on one file: the
+ * process's own (reads, and the writes of every aggregate but statements), the statement writer
+ * thread's and the statement reader thread's; `lrs serve`'s background thread opens a store of
+ * its own. WAL mode lets all of them read while one writes.
  */
 import Database from 'better-sqlite3';
 

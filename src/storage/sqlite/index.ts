@@ -21,9 +21,9 @@ import { sqliteDeliveryStore } from './delivery.js';
 import { sqliteClientStore, sqliteOAuthStore } from './auth.js';
 
 /**
- * Page caches, MiB. The writer's is the larger: the key index is written at random places (32 MiB measured as fast
- * as 64 MiB up to 300,000 statements; 16 MiB slower). The
- * process's connection reads statements by seq and by key range, which the OS's file cache serves well.
+ * Page caches, MiB. The writer's is the larger: the key index is written at random places (32
+ * MiB measured as fast as 64 MiB up to 300,000 statements, 16 MiB slower). The readers read
+ * statements by seq and by key range, which the OS's file cache serves well.
  */
 const WRITER_CACHE_MIB = 32;
 const READER_CACHE_MIB = 8;

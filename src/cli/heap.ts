@@ -4,7 +4,7 @@
  * requests waiting for their commit are promoted there and die soon after, so the heap fills
  * with garbage: measured, the three threads of `lrs serve` reached ~390 MB resident ingesting
  * 200,000 statements, with a live heap of ~31 MB on the main thread. Growing it by 20% between
- * collections kept it at ~310 MB, for ~5% of the ingest rate. The flag is process-wide (every
+ * collections kept it at ~310 MB, for 5–12% of the ingest rate (A/B runs on a noisy machine). The flag is process-wide (every
  * thread's heap) and read at each collection, so setting it at start-up takes effect.
  */
 import { setFlagsFromString } from 'node:v8';

@@ -42,8 +42,3 @@ type Fields = Pick<StatementRecord, 'seq' | 'id' | 'voided' | 'stored'>;
 export const recordFromJson = (f: Fields, json: string): StatementRecord => new FromJson(f.seq, f.id, f.voided, f.stored, json);
 
 export const recordFromStatement = (f: Fields, statement: Json): StatementRecord => new FromStatement(f.seq, f.id, f.voided, f.stored, statement);
-
-/** Every field of a record, both views included, as a plain object (for comparing records). */
-export function recordFields(r: StatementRecord): Fields & { statement: Json; json: string } {
-  return { seq: r.seq, id: r.id, voided: r.voided, stored: r.stored, statement: r.statement, json: r.json };
-}

@@ -23,8 +23,7 @@ import {
   toRecord,
 } from '../../src/storage/mongodb/documents.js';
 import type { StatementQuery } from '../../src/storage/port.js';
-import { statement, voiding } from './statements.contract.js';
-import { recordFields } from '../../src/storage/statement-record.js';
+import { recordFields, statement, voiding } from './statements.contract.js';
 
 const q = (over: Partial<StatementQuery> = {}): StatementQuery => ({ keys: [], ascending: false, limit: 10, ...over });
 const matches = (filter: Record<string, unknown>, doc: Record<string, unknown>) => new Query(filter).test(doc);

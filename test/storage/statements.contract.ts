@@ -11,7 +11,6 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isVoiding, key, statementKeys, statementRefTarget } from '../../lrs/statements/keys.js';
 import type { Equivalence, NewStatement, StatementQuery, StatementRecord, Store } from '../../src/storage/port.js';
-import { recordFields } from '../../src/storage/statement-record.js';
 
 type Json = Record<string, unknown>;
 
@@ -66,6 +65,11 @@ function at(minute: number): string {
 }
 
 const ids = (records: StatementRecord[]) => records.map((r) => r.id);
+
+/** Every field of a record, both views included, as a plain object (records keep a view behind a getter). */
+export function recordFields(r: StatementRecord) {
+  return { seq: r.seq, id: r.id, voided: r.voided, stored: r.stored, statement: r.statement, json: r.json };
+}
 
 export function describeStatementStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`StatementStore contract: ${name}`, () => {

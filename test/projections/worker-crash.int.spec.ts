@@ -20,8 +20,10 @@ import { IDENTITY, PSEUDONYM_KEY, employee, identityRules } from './support.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MEMBERS = 40;
-// More than three batches of the worker, so each of the three kills interrupts one; a multiple of MEMBERS.
-const STATEMENTS = 3 * DEFAULT_BATCH_SIZE + 6_000;
+// Twice as many batches as kills, so the backlog outlasts the kills even when a round gets two
+// batches in before its kill; a multiple of MEMBERS and of SEED_BATCH.
+const STATEMENTS = 6 * DEFAULT_BATCH_SIZE;
+const SEED_BATCH = 1_000;
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -55,9 +57,9 @@ async function seed(store: Store): Promise<number> {
   }
   const ctx = { store: store.statements, attachments: store.attachments, activities: store.activities, authority: { objectType: 'Agent', mbox: 'mailto:lrs@acme.example' }, now: clock };
   let scored = 0;
-  for (let batch = 0; batch < STATEMENTS / 200; batch++) {
-    const statements = Array.from({ length: 200 }, (_, i) => {
-      const n = batch * 200 + i;
+  for (let batch = 0; batch < STATEMENTS / SEED_BATCH; batch++) {
+    const statements = Array.from({ length: SEED_BATCH }, (_, i) => {
+      const n = batch * SEED_BATCH + i;
       const withScore = n % 3 === 0;
       if (withScore) scored += 1;
       return {
@@ -88,8 +90,7 @@ describe('projection worker crash safety (real child process, SIGKILL)', () => {
         const before = await progress();
         const child = startWorker(sqlitePath);
         await waitFor(async () => (await progress()) > before, 20_000);
-        await sleep(15 + round * 10); // let it get into the next batch
-        child.kill('SIGKILL');
+        child.kill('SIGKILL'); // a batch has just committed: the worker is inside the next one
         await new Promise((r) => child.once('exit', r));
         kills.push(await progress());
       }

@@ -2,7 +2,7 @@
  * Document contents: bytes of any type, stored exactly as sent; JSON gets the checks and the
  * POST merge of xAPI 1.0.3 Communication 2.2.s7–s8. Pure functions.
  */
-import { badRequest } from '../../src/http/errors.js';
+import { invalid } from '../../src/refusal.js';
 import { sha1Hex } from '../../src/http/etag.js';
 import type { DocumentContent } from '../../src/storage/port.js';
 
@@ -37,7 +37,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function checkJsonBody(contentType: string, body: Uint8Array): void {
   if (!isJsonType(contentType)) return;
   const parsed = parse(body);
-  if (!parsed.ok) throw badRequest('malformed-json', `The body is sent as application/json but is not JSON: ${parsed.reason}`, [{ path: 'body', rule: 'json', message: parsed.reason }]);
+  if (!parsed.ok) throw invalid('malformed-json', `The body is sent as application/json but is not JSON: ${parsed.reason}`, [{ path: 'body', rule: 'json', message: parsed.reason }]);
 }
 
 /**
@@ -48,25 +48,25 @@ export function checkJsonBody(contentType: string, body: Uint8Array): void {
 export function postedObject(contentType: string, body: Uint8Array): Record<string, unknown> | null {
   if (!isJsonType(contentType)) return null;
   const parsed = parse(body);
-  if (!parsed.ok) throw badRequest('malformed-json', `The body is sent as application/json but is not JSON: ${parsed.reason}`, [{ path: 'body', rule: 'json', message: parsed.reason }]);
-  if (!isObject(parsed.value)) throw badRequest('not-json-object', 'A POST to a document resource merges JSON objects; the body is JSON but not an object.', [{ path: 'body', rule: 'json-object', message: 'must be a JSON object' }]);
+  if (!parsed.ok) throw invalid('malformed-json', `The body is sent as application/json but is not JSON: ${parsed.reason}`, [{ path: 'body', rule: 'json', message: parsed.reason }]);
+  if (!isObject(parsed.value)) throw invalid('not-json-object', 'A POST to a document resource merges JSON objects; the body is JSON but not an object.', [{ path: 'body', rule: 'json-object', message: 'must be a JSON object' }]);
   return parsed.value;
 }
 
 /**
  * Merges a posted object into the stored document (Communication 2.2.s7): top-level properties
- * of the posted object replace those of the stored one. 400 when either is not a JSON object
- * (2.2.s8.b1); the stored document is then left as it is.
+ * of the posted object replace those of the stored one. Refused (400) when either is not a JSON
+ * object (2.2.s8.b1); the stored document is then left as it is.
  */
 export function mergeInto(stored: DocumentContent, posted: Record<string, unknown> | null, postedType: string): Uint8Array {
   if (posted === null) {
-    throw badRequest('merge-needs-json', `Only application/json documents can be merged by POST; this one is sent as "${postedType}". Use PUT to replace the document.`, [
+    throw invalid('merge-needs-json', `Only application/json documents can be merged by POST; this one is sent as "${postedType}". Use PUT to replace the document.`, [
       { path: 'Content-Type', rule: 'application-json', message: 'a POST to an existing document must be application/json' },
     ]);
   }
   const existing = isJsonType(stored.contentType) ? parse(stored.contents) : undefined;
   if (existing === undefined || !existing.ok || !isObject(existing.value)) {
-    throw badRequest('merge-needs-json', `The stored document is ${existing === undefined ? `of type "${stored.contentType}"` : 'not a JSON object'} and cannot be merged with. Use PUT to replace it.`, [
+    throw invalid('merge-needs-json', `The stored document is ${existing === undefined ? `of type "${stored.contentType}"` : 'not a JSON object'} and cannot be merged with. Use PUT to replace it.`, [
       { path: 'document', rule: 'stored-json-object', message: 'the stored document must be an application/json object to be merged' },
     ]);
   }

@@ -1,6 +1,10 @@
-/** The document resources' pure parts: parameters, preconditions, JSON rules and the merge. */
+/**
+ * The document resources' pure parts: parameters, preconditions, JSON rules and the merge. A
+ * refusal is checked as the HTTP answer it becomes (src/http/errors.ts).
+ */
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/http/errors.js';
+import { ApiError, apiErrorOf } from '../../src/http/errors.js';
+import { Refusal } from '../../src/refusal.js';
 import { checkPreconditions, missingPrecondition, parseEtagList } from './preconditions.js';
 import { checkJsonBody, documentContent, isJsonType, mergeInto, postedObject } from './content.js';
 import { ACTIVITY_PROFILE, AGENT_PROFILE, STATE, parseDocumentTarget } from './resources.js';
@@ -15,6 +19,7 @@ function apiError(run: () => unknown): ApiError {
     run();
   } catch (error) {
     if (error instanceof ApiError) return error;
+    if (error instanceof Refusal) return apiErrorOf(error);
     throw error;
   }
   throw new Error('expected an ApiError');
@@ -103,10 +108,10 @@ describe('preconditions', () => {
   });
 
   it('a profile PUT without either header: 409 with advice when the document exists, 400 when it does not', () => {
-    const conflict = missingPrecondition(true, 'agent profile document');
+    const conflict = apiErrorOf(missingPrecondition(true, 'agent profile document'));
     expect(conflict.status).toBe(409);
     expect(conflict.message).toMatch(/If-Match/);
-    expect(missingPrecondition(false, 'agent profile document').status).toBe(400);
+    expect(apiErrorOf(missingPrecondition(false, 'agent profile document')).status).toBe(400);
   });
 });
 

@@ -3,7 +3,7 @@
  * If-None-Match as RFC 7232 defines them, evaluated against the stored document's ETag.
  * Pure: the service reads the document, asks here, and writes against what it read.
  */
-import { ApiError } from '../../src/http/errors.js';
+import { Refusal, invalid } from '../../src/refusal.js';
 
 export interface Preconditions {
   ifMatch?: string;
@@ -31,13 +31,13 @@ function listed(list: EtagList, etag: string): boolean {
   return list === '*' || list.includes(etag.toLowerCase());
 }
 
-function failed(header: 'If-Match' | 'If-None-Match', message: string): ApiError {
-  return new ApiError(412, 'precondition-failed', message, [{ path: header, rule: header === 'If-Match' ? 'etag-matches' : 'etag-does-not-match', message }]);
+function failed(header: 'If-Match' | 'If-None-Match', message: string): Refusal {
+  return new Refusal('precondition-failed', 'precondition-failed', message, [{ path: header, rule: header === 'If-Match' ? 'etag-matches' : 'etag-does-not-match', message }]);
 }
 
 /**
- * Throws 412 when a precondition the request carries does not hold for the stored document
- * (`etag` of the stored one, or null when there is none).
+ * Refuses (precondition-failed: a 412) when a precondition the request carries does not hold
+ * for the stored document (`etag` of the stored one, or null when there is none).
  */
 export function checkPreconditions(pre: Preconditions, etag: string | null): void {
   if (pre.ifMatch !== undefined) {
@@ -58,15 +58,16 @@ export function hasPreconditions(pre: Preconditions): boolean {
 }
 
 /**
- * A PUT to a profile resource without If-Match or If-None-Match: 409 when the document exists
- * (Communication 3.1.s4.b13–b15), 400 when it does not (the header is a MUST for the client,
- * 3.1.s3.b1, and a missing argument is a 400, 3.2.s2.b1; the ADL conformance suite expects it).
+ * A PUT to a profile resource without If-Match or If-None-Match: a conflict (409) when the
+ * document exists (Communication 3.1.s4.b13–b15), invalid (400) when it does not (the header
+ * is a MUST for the client, 3.1.s3.b1, and a missing argument is a 400, 3.2.s2.b1; the ADL
+ * conformance suite expects it).
  */
-export function missingPrecondition(exists: boolean, label: string): ApiError {
+export function missingPrecondition(exists: boolean, label: string): Refusal {
   if (exists) {
     const message = `A ${label} already exists here. Check its current state (GET it) and send the PUT again with If-Match set to its ETag, or If-None-Match: * to create only.`;
-    return new ApiError(409, 'conflict', message, [{ path: 'If-Match', rule: 'precondition-required', message }]);
+    return new Refusal('conflict', 'conflict', message, [{ path: 'If-Match', rule: 'precondition-required', message }]);
   }
   const message = `A PUT to this resource needs an If-Match header (the ETag of the document to replace) or If-None-Match: * (to create it only if absent).`;
-  return new ApiError(400, 'precondition-required', message, [{ path: 'If-Match', rule: 'precondition-required', message }]);
+  return invalid('precondition-required', message, [{ path: 'If-Match', rule: 'precondition-required', message }]);
 }

@@ -5,28 +5,32 @@
  */
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
-import { DOCUMENT_RESOURCES, type DocumentMethod, type DocumentResourceSpec } from './resources.js';
+import { DOCUMENT_RESOURCES, parseDocumentTarget, type DocumentMethod, type DocumentResourceSpec } from './resources.js';
 import { handleDocumentRequest, type DocumentDeps, type DocumentRequest } from './service.js';
 import { requestBytes } from '../../src/http/body.js';
 
-async function requestOf(c: Context<AppEnv>, method: DocumentMethod): Promise<DocumentRequest> {
-  const request: DocumentRequest = { method, params: new URL(c.req.url).searchParams, xapiVersion: c.get('xapiVersion') };
+async function requestOf(c: Context<AppEnv>, spec: DocumentResourceSpec, method: DocumentMethod): Promise<DocumentRequest> {
+  const writes = method === 'PUT' || method === 'POST';
+  // Bytes, not text: documents of any type are kept exactly as sent. Read before the parameters
+  // are checked, so that a body too large is answered first.
+  const body = writes ? await requestBytes(c) : undefined;
+  const xapiVersion = c.get('xapiVersion');
+  const request: DocumentRequest = { method, target: parseDocumentTarget(spec, method, new URL(c.req.url).searchParams, xapiVersion), xapiVersion };
   const ifMatch = c.req.header('If-Match');
   const ifNoneMatch = c.req.header('If-None-Match');
   if (ifMatch !== undefined) request.ifMatch = ifMatch;
   if (ifNoneMatch !== undefined) request.ifNoneMatch = ifNoneMatch;
-  if (method === 'PUT' || method === 'POST') {
+  if (writes) {
     const contentType = c.req.header('Content-Type');
     if (contentType !== undefined) request.contentType = contentType;
-    // Bytes, not text: documents of any type are kept exactly as sent.
-    request.body = await requestBytes(c);
+    request.body = body;
   }
   return request;
 }
 
 function route(spec: DocumentResourceSpec, method: DocumentMethod, deps: DocumentDeps) {
   return async (c: Context<AppEnv>) => {
-    const reply = await handleDocumentRequest(spec, await requestOf(c, method), deps);
+    const reply = await handleDocumentRequest(spec, await requestOf(c, spec, method), deps);
     if (reply.status === 204) return c.body(null, 204);
     const headers: Record<string, string> = { 'Content-Type': reply.contentType, ETag: reply.etag };
     if (reply.lastModified !== undefined) headers['Last-Modified'] = reply.lastModified;

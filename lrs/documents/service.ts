@@ -1,15 +1,16 @@
 /**
- * The document resources' operations, independent of the HTTP framework so that another
- * request syntax can call them too. Each write reads top to bottom:
- * parse the target → check the body → read the stored document → check preconditions →
- * decide the new contents → write against the revision read (on a lost race: read again).
+ * The document resources' operations on the document (or set of them) a request addresses,
+ * which the route parses from the query parameters. They speak no HTTP: a request they cannot
+ * carry out is a Refusal, answered by src/http/errors.ts. Each write reads top to bottom:
+ * check the body → read the stored document → check preconditions → decide the new contents →
+ * write against the revision read (on a lost race: read again).
  */
-import { ApiError } from '../../src/http/errors.js';
+import { Refusal } from '../../src/refusal.js';
 import { quoteEtag, sha1Hex } from '../../src/http/etag.js';
 import type { DocumentContent, DocumentKey, DocumentStore, DocumentWriteOutcome, StoredDocument } from '../../src/storage/port.js';
 import { DEFAULT_CONTENT_TYPE, checkJsonBody, documentContent, mergeInto, postedObject } from './content.js';
 import { checkPreconditions, hasPreconditions, missingPrecondition, type Preconditions } from './preconditions.js';
-import { parseDocumentTarget, type DocumentMethod, type DocumentResourceSpec } from './resources.js';
+import type { DocumentMethod, DocumentResourceSpec, DocumentTarget } from './resources.js';
 import type { XapiVersion } from '../version.js';
 
 export interface DocumentDeps {
@@ -20,7 +21,8 @@ export interface DocumentDeps {
 
 export interface DocumentRequest extends Preconditions {
   method: DocumentMethod;
-  params: URLSearchParams;
+  /** What the query parameters address (parseDocumentTarget in resources.ts). */
+  target: DocumentTarget;
   /** The request's xAPI version; 1.0.3 when absent. */
   xapiVersion?: XapiVersion;
   /** The Content-Type header as sent (PUT, POST). */
@@ -35,9 +37,9 @@ export type DocumentReply =
 /** Reads, decisions and writes per request before giving up: each lost race means another writer got through. */
 const MAX_ATTEMPTS = 5;
 
-function notFound(spec: DocumentResourceSpec, key: DocumentKey): ApiError {
+function notFound(spec: DocumentResourceSpec, key: DocumentKey): Refusal {
   const message = `No ${spec.label} with ${spec.idParam} "${key.id}" in this context.`;
-  return new ApiError(404, 'not-found', message, [{ path: spec.idParam, rule: 'document-exists', message }]);
+  return new Refusal('not-found', 'not-found', message, [{ path: spec.idParam, rule: 'document-exists', message }]);
 }
 
 /** Runs read → decide → conditional write until the write lands. */
@@ -50,7 +52,7 @@ async function writeWithRetry(
     if ((await step(await store.get(key))).kind === 'written') return;
   }
   const message = 'The document kept changing while this request was applied; fetch it again and retry.';
-  throw new ApiError(409, 'concurrent-update', message, [{ path: 'document', rule: 'concurrent-update', message }]);
+  throw new Refusal('conflict', 'concurrent-update', message, [{ path: 'document', rule: 'concurrent-update', message }]);
 }
 
 function lastModified(updated: string): string {
@@ -58,7 +60,7 @@ function lastModified(updated: string): string {
 }
 
 async function get(spec: DocumentResourceSpec, request: DocumentRequest, deps: DocumentDeps): Promise<DocumentReply> {
-  const target = parseDocumentTarget(spec, 'GET', request.params, request.xapiVersion);
+  const { target } = request;
   if (target.kind === 'one') {
     const doc = await deps.store.get(target.key);
     if (doc === null) throw notFound(spec, target.key);
@@ -74,7 +76,7 @@ async function get(spec: DocumentResourceSpec, request: DocumentRequest, deps: D
 }
 
 async function put(spec: DocumentResourceSpec, request: DocumentRequest, deps: DocumentDeps): Promise<DocumentReply> {
-  const target = parseDocumentTarget(spec, 'PUT', request.params, request.xapiVersion);
+  const { target } = request;
   if (target.kind !== 'one') throw new Error('PUT always targets one document');
   const contentType = request.contentType ?? DEFAULT_CONTENT_TYPE;
   const body = request.body ?? new Uint8Array();
@@ -93,7 +95,7 @@ async function put(spec: DocumentResourceSpec, request: DocumentRequest, deps: D
 }
 
 async function post(spec: DocumentResourceSpec, request: DocumentRequest, deps: DocumentDeps): Promise<DocumentReply> {
-  const target = parseDocumentTarget(spec, 'POST', request.params, request.xapiVersion);
+  const { target } = request;
   if (target.kind !== 'one') throw new Error('POST always targets one document');
   const contentType = request.contentType ?? DEFAULT_CONTENT_TYPE;
   const body = request.body ?? new Uint8Array();
@@ -110,7 +112,7 @@ async function post(spec: DocumentResourceSpec, request: DocumentRequest, deps: 
 }
 
 async function remove(spec: DocumentResourceSpec, request: DocumentRequest, deps: DocumentDeps): Promise<DocumentReply> {
-  const target = parseDocumentTarget(spec, 'DELETE', request.params, request.xapiVersion);
+  const { target } = request;
   if (target.kind === 'many') {
     await deps.store.deleteMany(target.selection);
     return { status: 204 };

@@ -5,7 +5,7 @@
  * checked again here, since a `more` cursor is client-held and a single statement is fetched
  * by id. A statement of another authority is answered as absent (404), not as forbidden.
  */
-import { ApiError } from '../../src/http/errors.js';
+import { Refusal } from '../../src/refusal.js';
 import type { Principal } from '../../src/auth/credentials.js';
 import { readsOnlyOwnStatements } from '../../src/auth/scopes.js';
 import { actorIdentity, key } from './keys.js';
@@ -26,7 +26,7 @@ export function onlyOwnStatements(answer: StatementAnswer, own: string | null): 
   if (own === null) return answer;
   const mine = (r: StatementRecord) => actorIdentity(r.statement.authority) === own;
   if (answer.kind === 'single') {
-    if (!mine(answer.record)) throw new ApiError(404, 'not-found', 'No statement with this id among the statements this credential stored (scope statements/read/mine).');
+    if (!mine(answer.record)) throw new Refusal('not-found', 'not-found', 'No statement with this id among the statements this credential stored (scope statements/read/mine).');
     return answer;
   }
   return { ...answer, records: answer.records.filter(mine) };

@@ -7,7 +7,7 @@
  * each record's stored JSON text into the body, so a page is never parsed and serialised again.
  */
 import type { StatementRecord, StatementStore } from '../../src/storage/port.js';
-import { ApiError, invalidParameter } from '../../src/http/errors.js';
+import { Refusal, invalid } from '../../src/refusal.js';
 import type { Presentation, StatementFilter } from './query-params.js';
 import { formatStatement, type StatementFormat } from './format.js';
 
@@ -41,13 +41,14 @@ function decodeCursor(token: string): Cursor {
   } catch {
     // fall through to the 400 below
   }
-  throw invalidParameter('more', 'valid-cursor', 'more is not a cursor this LRS issued');
+  const message = 'more is not a cursor this LRS issued';
+  throw invalid('invalid-parameter', message, [{ path: 'more', rule: 'valid-cursor', message }]);
 }
 
 export async function readOne(ctx: ReadContext, id: string, voided: boolean): Promise<StatementAnswer> {
   const record = await ctx.store.get(id, voided);
   if (!record) {
-    throw new ApiError(404, 'not-found', voided ? `No voided statement with id ${id}.` : `No statement with id ${id} (or it is voided).`);
+    throw new Refusal('not-found', 'not-found', voided ? `No voided statement with id ${id}.` : `No statement with id ${id} (or it is voided).`);
   }
   return { kind: 'single', record };
 }

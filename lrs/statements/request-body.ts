@@ -95,31 +95,3 @@ export async function readStatementsBody(c: Context<AppEnv>): Promise<Statements
   }
   throw unsupportedType(type);
 }
-
-/**
- * Every attachment without a fileUrl needs its body among the parts, and every part must be
- * the body of some attachment (xAPI 1.0.3 Data 2.4.11).
- */
-export function checkAttachmentParts(statements: Record<string, unknown>[], parts: AttachmentContent[], asArray: boolean): void {
-  const supplied = new Set(parts.map((p) => p.sha2));
-  const declared = new Set<string>();
-  statements.forEach((statement, i) => {
-    const attachments = Array.isArray(statement.attachments) ? (statement.attachments as Record<string, unknown>[]) : [];
-    attachments.forEach((attachment, j) => {
-      const sha2 = String(attachment.sha2).toLowerCase();
-      declared.add(sha2);
-      if (attachment.fileUrl === undefined && !supplied.has(sha2)) {
-        const path = `${asArray ? `statements[${i}]` : 'statement'}.attachments[${j}]`;
-        throw badRequest('missing-attachment', `${path} has no fileUrl and no multipart part with hash ${sha2}.`, [
-          { path, rule: 'attachment-body-required', message: 'send the body as a multipart/mixed part, or give a fileUrl' },
-        ]);
-      }
-    });
-  });
-  const stray = parts.findIndex((p) => !declared.has(p.sha2));
-  if (stray >= 0) {
-    throw badRequest('unexpected-attachment', `multipart.part[${stray + 1}] matches no attachment of the statements.`, [
-      { path: `multipart.part[${stray + 1}]`, rule: 'part-matches-attachment', message: 'every part must be the body of a declared attachment' },
-    ]);
-  }
-}

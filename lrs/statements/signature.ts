@@ -24,7 +24,7 @@
  */
 import { constants, verify, type KeyObject } from 'node:crypto';
 import { importX509 } from 'jose';
-import { badRequest, type Problem } from '../../src/http/errors.js';
+import { invalid, type Problem } from '../../src/refusal.js';
 import type { AttachmentContent } from '../../src/storage/port.js';
 import { statementsEquivalent } from './compare.js';
 
@@ -181,8 +181,8 @@ function mediaType(contentType: unknown): string {
 }
 
 /**
- * Checks every signature attachment of the statements (Data 2.6.s5) and rejects the request with
- * 400 and one problem per bad signature. `ids` are the ids the statements will be stored under,
+ * Checks every signature attachment of the statements (Data 2.6.s5) and refuses the request as
+ * invalid (a 400) with one problem per bad signature. `ids` are the ids the statements will be stored under,
  * so a payload naming another id does not match.
  */
 export async function verifySignedStatements(statements: Json[], ids: string[], parts: AttachmentContent[], asArray: boolean): Promise<void> {
@@ -207,6 +207,6 @@ export async function verifySignedStatements(statements: Json[], ids: string[], 
     }
   }
   if (problems.length > 0) {
-    throw badRequest('invalid-signature', problems.map((p) => `${p.path}: ${p.message}`).slice(0, 5).join('; '), problems);
+    throw invalid('invalid-signature', problems.map((p) => `${p.path}: ${p.message}`).slice(0, 5).join('; '), problems);
   }
 }

@@ -1,7 +1,8 @@
 import { createHash, createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CompactSign, FlattenedSign, generateKeyPair } from 'jose';
-import { ApiError } from '../../src/http/errors.js';
+import { apiErrorOf } from '../../src/http/errors.js';
+import { Refusal } from '../../src/refusal.js';
 import { checkJws, SIGNATURE_USAGE_TYPE, verifySignedStatements } from './signature.js';
 import { APPENDIX_D_JWS, APPENDIX_D_PRIVATE_KEY, APPENDIX_D_STATEMENT } from '../../test/support/appendix-d.js';
 
@@ -142,9 +143,10 @@ describe('verifySignedStatements', () => {
 
   const problemsOf = async (run: Promise<void>) => {
     const error = await run.then(() => null, (e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiError);
-    expect((error as ApiError).status).toBe(400);
-    return (error as ApiError).problems?.map((p) => `${p.path} ${p.rule}`);
+    expect(error).toBeInstanceOf(Refusal);
+    const answer = apiErrorOf(error as Refusal);
+    expect(answer.status).toBe(400);
+    return answer.problems?.map((p) => `${p.path} ${p.rule}`);
   };
 
   it('passes unsigned statements and good signatures', async () => {

@@ -1,15 +1,16 @@
 /**
  * The statement write path, top to bottom (STYLE.md "Take" 4):
  * validate → assign ids and check them → check attachment parts and signatures (Data 2.6) →
- * shape the stored form → store → map the outcome.
+ * shape the stored form → store → map the outcome. A request it cannot store is a Refusal
+ * (src/refusal.ts), answered in HTTP by src/http/errors.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { ActivityStore, AttachmentContent, AttachmentStore, NewStatement, StatementStore } from '../../src/storage/port.js';
-import { ApiError, badRequest, type Problem } from '../../src/http/errors.js';
+import { Refusal, invalid, type Problem } from '../../src/refusal.js';
 import { validateStatement } from './validation/index.js';
 import { statementsEquivalent } from './compare.js';
 import { isVoiding, statementKeys, statementRefTarget } from './keys.js';
-import { checkAttachmentParts } from './request-body.js';
+import { checkAttachmentParts } from './attachment-parts.js';
 import { activityDefinitions, mergeDefinition } from '../activities/definition.js';
 import { verifySignedStatements } from './signature.js';
 import type { XapiVersion } from '../version.js';
@@ -38,7 +39,7 @@ function validateAll(inputs: unknown[], asArray: boolean, version: XapiVersion):
   const problems: Problem[] = [];
   inputs.forEach((input, i) => problems.push(...validateStatement(input, asArray ? `statements[${i}]` : 'statement', version)));
   if (problems.length > 0) {
-    throw badRequest('invalid-statement', problems.map((p) => `${p.path}: ${p.message}`).slice(0, 5).join('; '), problems);
+    throw invalid('invalid-statement', problems.map((p) => `${p.path}: ${p.message}`).slice(0, 5).join('; '), problems);
   }
 }
 
@@ -108,7 +109,7 @@ export async function storeStatements(request: WriteRequest, ctx: WriteContext):
   const statements = inputs as Json[];
   const ids = statements.map((s) => (typeof s.id === 'string' ? s.id : (fixedId ?? randomUUID())));
   if (fixedId !== undefined && ids[0]?.toLowerCase() !== fixedId.toLowerCase()) {
-    throw badRequest('id-mismatch', 'The statement id differs from the statementId parameter.', [
+    throw invalid('id-mismatch', 'The statement id differs from the statementId parameter.', [
       { path: 'statement.id', rule: 'matches-statementId', message: `must equal statementId ${fixedId}` },
     ]);
   }
@@ -116,7 +117,7 @@ export async function storeStatements(request: WriteRequest, ctx: WriteContext):
   ids.forEach((id, i) => {
     const first = seen.get(id.toLowerCase());
     if (first !== undefined) {
-      throw badRequest('duplicate-id', `statements[${first}] and statements[${i}] have the same id ${id}.`, [
+      throw invalid('duplicate-id', `statements[${first}] and statements[${i}] have the same id ${id}.`, [
         { path: `statements[${i}].id`, rule: 'unique-in-batch', message: `repeats the id of statements[${first}]` },
       ]);
     }
@@ -137,11 +138,11 @@ export async function storeStatements(request: WriteRequest, ctx: WriteContext):
       if (definitions.length > 0) await ctx.activities.mergeDefinitions(definitions, mergeDefinition);
       return ids;
     case 'conflict':
-      throw new ApiError(409, 'conflict', `A different statement with id ${outcome.id} is already stored; nothing of this request was stored.`, [
+      throw new Refusal('conflict', 'conflict', `A different statement with id ${outcome.id} is already stored; nothing of this request was stored.`, [
         { path: 'id', rule: 'immutable-statement', message: `statement ${outcome.id} exists with other content` },
       ]);
     case 'voids-voiding':
-      throw badRequest('voids-voiding-statement', `Statement ${outcome.id} tries to void ${outcome.target}, which is itself a voiding statement.`, [
+      throw invalid('voids-voiding-statement', `Statement ${outcome.id} tries to void ${outcome.target}, which is itself a voiding statement.`, [
         { path: 'object.id', rule: 'no-voiding-of-voiding', message: 'a voiding statement cannot be voided' },
       ]);
   }

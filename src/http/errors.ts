@@ -1,18 +1,13 @@
 /**
- * The one place that maps failures to HTTP (STYLE.md "Take" 10). Handlers throw ApiError
- * (or return outcomes that become one); everything else is a fault and answers 500 without
- * leaking details.
+ * The one place that maps failures to HTTP (ARCHITECTURE.md §2). Route handlers and request
+ * readers throw ApiError; services throw a Refusal (src/refusal.ts), whose kind decides the
+ * status here; everything else is a fault and answers 500 without leaking details.
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { Refusal, type Problem, type RefusalKind } from '../refusal.js';
 
-export interface Problem {
-  /** Where the problem is: a JSON path into the body, or a query parameter / header name. */
-  path: string;
-  /** Machine-readable rule that was broken (kebab-case). */
-  rule: string;
-  message: string;
-}
+export type { Problem } from '../refusal.js';
 
 export interface ErrorBody {
   error: { status: number; code: string; message: string; problems?: Problem[]; requestId?: string };
@@ -54,6 +49,16 @@ export const badRequest = (code: string, message: string, problems?: Problem[]) 
 export const invalidParameter = (path: string, rule: string, message: string) =>
   badRequest('invalid-parameter', message, [{ path, rule, message }]);
 
+const REFUSAL_STATUS: Record<RefusalKind, ContentfulStatusCode> = {
+  invalid: 400,
+  'not-found': 404,
+  conflict: 409,
+  'precondition-failed': 412,
+};
+
+/** The HTTP answer to a service's refusal: its kind gives the status; code, message and problems are kept. */
+export const apiErrorOf = (refusal: Refusal): ApiError => new ApiError(REFUSAL_STATUS[refusal.kind], refusal.code, refusal.message, refusal.problems);
+
 export function errorBody(error: ApiError, requestId?: string): ErrorBody {
   return {
     error: {
@@ -66,8 +71,9 @@ export function errorBody(error: ApiError, requestId?: string): ErrorBody {
   };
 }
 
-export function respondWithError(c: Context, error: unknown): Response {
+export function respondWithError(c: Context, thrown: unknown): Response {
   const requestId = c.get('requestId');
+  const error = thrown instanceof Refusal ? apiErrorOf(thrown) : thrown;
   if (error instanceof OAuthError) {
     for (const [name, value] of Object.entries({ 'Cache-Control': 'no-store', Pragma: 'no-cache', ...error.headers })) c.header(name, value);
     return c.json({ error: error.error, error_description: error.description }, error.status);

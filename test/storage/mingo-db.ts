@@ -23,7 +23,7 @@
  */
 import { Query, update as applyUpdateOperator } from 'mingo';
 import type { UpdateExpression } from 'mingo/updater';
-import type { CollectionLike, CursorLike, DbLike, Filter, IndexDefinition, Update } from '../../src/storage/mongodb/documents.js';
+import type { CollectionLike, CursorLike, DbLike, Filter, IndexDefinition, Update } from '../../src/storage/mongodb/driver.js';
 
 type Doc = Record<string, unknown>;
 type Projection = Record<string, 0 | 1>;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mongoStoreFromDb } from '../../src/storage/mongodb/index.js';
-import { STATEMENT_INDEXES, type StatementDocument } from '../../src/storage/mongodb/documents.js';
+import { STATEMENT_INDEXES, type StatementDocument } from '../../src/storage/mongodb/statement-documents.js';
 import type { Store } from '../../src/storage/port.js';
 import { DuplicateKeyError, MingoDb } from './mingo-db.js';
 import { describeStoreContracts } from './contracts.js';

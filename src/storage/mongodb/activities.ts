@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ActivityDefinitionUpdate, ActivityStore, DefinitionMerge } from '../port.js';
-import { isDuplicateKeyError, type CollectionLike, type DbLike, type Filter } from './documents.js';
+import { isDuplicateKeyError, type CollectionLike, type DbLike, type Filter } from './driver.js';
 
 export const ACTIVITIES = 'activities';
 

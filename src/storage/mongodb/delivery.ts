@@ -10,7 +10,7 @@
 import type { DeadLetter, DeliveryItem, DeliveryStore } from '../delivery-port.js';
 import type { ProfileContent } from '../../../projections/fold/types.js';
 import { toProfile } from '../../../projections/fold/render.js';
-import type { Filter } from './documents.js';
+import type { Filter } from './driver.js';
 import { DELIVERY_DEFAULTS, PROJECTION_MEMBERS, type DeliveryFields, type MemberDocument, type ProjectionCollectionLike, type ProjectionDbLike } from './projections.js';
 
 type MemberWithDelivery = MemberDocument & DeliveryFields;

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DocumentKey, DocumentResource, DocumentScope, DocumentSelection, DocumentStore, StoredDocument } from '../port.js';
-import { isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition } from './documents.js';
+import { isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition } from './driver.js';
 
 export const DOCUMENTS = 'documents';
 

@@ -30,7 +30,7 @@
  */
 import type { AuditEntry, Employee, EmployeeUpsert, IdentityStore, StoredEmployee, UpsertOutcome } from '../identity-port.js';
 import { changeAuditEntries, diffEmployee, keyConflictAuditEntry, pickEmployee } from '../identity-changes.js';
-import { COUNTERS, insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './documents.js';
+import { COUNTERS, insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './driver.js';
 import { serialQueue } from './serial.js';
 
 export const EMPLOYEES = 'employees';

@@ -1,7 +1,8 @@
 /** The MongoDB store: the official driver, indexes created at start-up, no transactions needed. */
 import { MongoClient } from 'mongodb';
 import type { Store } from '../port.js';
-import { STATEMENTS, STATEMENT_INDEXES, type DbLike } from './documents.js';
+import type { DbLike } from './driver.js';
+import { STATEMENTS, STATEMENT_INDEXES } from './statement-documents.js';
 import { mongoStatementStore } from './statements.js';
 import { mongoAttachmentStore } from './attachments.js';
 import { mongoActivityStore } from './activities.js';
@@ -11,8 +12,8 @@ import { createProjectionIndexes, mongoProjectionStore, type ProjectionDbLike } 
 import { backfillDeliveryFields, mongoDeliveryStore } from './delivery.js';
 import { createAuthIndexes, mongoClientStore, mongoOAuthStore } from './auth.js';
 
-export { STATEMENT_INDEXES } from './documents.js';
-export type { DbLike } from './documents.js';
+export { STATEMENT_INDEXES } from './statement-documents.js';
+export type { DbLike } from './driver.js';
 
 /** Creates the indexes the store relies on (idempotent: an existing identical index is kept). */
 export async function createIndexes(db: DbLike): Promise<void> {

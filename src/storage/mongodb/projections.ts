@@ -47,7 +47,7 @@
  */
 import type { MemberRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
 import { toProfile } from '../../../projections/fold/render.js';
-import { insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './documents.js';
+import { insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './driver.js';
 
 export const PROJECTION_MEMBERS = 'projection_members';
 export const PROJECTION_CHECKPOINTS = 'projection_checkpoints';

@@ -29,8 +29,8 @@ import type {
   StatementRecord,
   StatementStore,
 } from '../port.js';
+import { COUNTERS, isDuplicateKeyError, type CollectionLike, type CounterDocument, type DbLike } from './driver.js';
 import {
-  COUNTERS,
   MAX_SEQ_SORT,
   LOG_SORT,
   logFilter,
@@ -40,7 +40,6 @@ import {
   STATEMENTS,
   addKeysUpdate,
   getFilter,
-  isDuplicateKeyError,
   lookupFilter,
   markVoidedUpdate,
   queryFilter,
@@ -50,11 +49,8 @@ import {
   sortFor,
   toDocument,
   toRecord,
-  type CollectionLike,
-  type CounterDocument,
-  type DbLike,
   type StatementDocument,
-} from './documents.js';
+} from './statement-documents.js';
 import { serialQueue } from './serial.js';
 import { decideInsert, idsToLookUp } from '../statement-insert.js';
 

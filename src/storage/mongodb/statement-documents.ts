@@ -2,15 +2,10 @@
  * The MongoDB statement store's documents, filters, updates and index definitions: pure
  * shaping, no I/O (STYLE.md "Take" 2). statements.ts sends these to the server; the unit
  * tests assert them and the contract suite evaluates them with an in-process query engine.
- *
- * Also the subset of the driver's Db/Collection API the adapter uses, so that a test double
- * can stand in for a server (ARCHITECTURE.md §3: no MongoDB on development machines or in CI).
  */
 import type { NewStatement, StatementQuery, StatementRecord } from '../port.js';
 import { recordFromStatement } from '../statement-record.js';
-
-export type Filter = Record<string, unknown>;
-export type Update = Record<string, unknown>;
+import type { Filter, IndexDefinition, Update } from './driver.js';
 
 /** A statement as stored in the `statements` collection. `_id` is the statement's seq. */
 export interface StatementDocument {
@@ -28,51 +23,8 @@ export interface StatementDocument {
   statement: Record<string, unknown>;
 }
 
-/** The counter document that hands out seqs: `{ _id: 'statements', seq: <last reserved> }`. */
-export interface CounterDocument {
-  _id: string;
-  seq: number;
-}
-
 export const STATEMENTS = 'statements';
-export const COUNTERS = 'counters';
-export const ATTACHMENTS = 'attachments';
 export const STATEMENT_COUNTER = 'statements';
-
-// ---------------------------------------------------------------------------------------------
-// The driver subset (the official driver's Db satisfies it; test/storage/mingo-db.ts imitates it)
-// ---------------------------------------------------------------------------------------------
-
-export interface IndexDefinition {
-  key: Record<string, 1 | -1>;
-  options: { name: string; unique?: boolean; partialFilterExpression?: Filter };
-}
-
-export interface CursorLike<T> {
-  sort(spec: Record<string, 1 | -1>): CursorLike<T>;
-  limit(n: number): CursorLike<T>;
-  toArray(): Promise<T[]>;
-}
-
-export interface CollectionLike<T> {
-  createIndex(key: Record<string, 1 | -1>, options: IndexDefinition['options']): Promise<string>;
-  find(filter: Filter, options?: { projection?: Record<string, 0 | 1> }): CursorLike<T>;
-  findOne(filter: Filter, options?: { projection?: Record<string, 0 | 1> }): Promise<T | null>;
-  insertMany(docs: T[], options: { ordered: boolean }): Promise<unknown>;
-  updateOne(filter: Filter, update: Update): Promise<unknown>;
-  updateMany(filter: Filter, update: Update): Promise<unknown>;
-  deleteMany(filter: Filter): Promise<{ deletedCount: number }>;
-  findOneAndUpdate(
-    filter: Filter,
-    update: Update,
-    options: { upsert: boolean; returnDocument: 'after' | 'before' },
-  ): Promise<T | null>;
-}
-
-export interface DbLike {
-  /** Untyped like the driver's default `Collection<Document>`; the adapter types each collection once. */
-  collection(name: string): CollectionLike<any>;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Indexes (created at start-up)
@@ -213,36 +165,4 @@ export function logFilter(afterSeq: number): Filter {
 
 export function bySeqsFilter(seqs: number[]): Filter {
   return { _id: { $in: seqs } };
-}
-
-/** A driver error (or one of its write errors) saying a unique index refused a document. */
-export function isDuplicateKeyError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { code?: unknown; writeErrors?: unknown };
-  if (e.code === 11000) return true;
-  const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors === undefined ? [] : [e.writeErrors];
-  return writeErrors.some((w) => typeof w === 'object' && w !== null && (w as { code?: unknown }).code === 11000);
-}
-
-/** A duplicate-key error in which every write error is a duplicate key (an unordered insert may report several kinds). */
-export function onlyDuplicateKeys(error: unknown): boolean {
-  if (!isDuplicateKeyError(error)) return false;
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors];
-  return list.every((w) => typeof w === 'object' && w !== null && (w as { code?: unknown }).code === 11000);
-}
-
-/**
- * Inserts documents whose `_id` may be there already (a second copy is the same document).
- * True when every document was new; any error but duplicate keys is thrown.
- */
-export async function insertIgnoringDuplicates<T>(collection: CollectionLike<T>, docs: T[]): Promise<boolean> {
-  if (docs.length === 0) return true;
-  try {
-    await collection.insertMany(docs, { ordered: false });
-    return true;
-  } catch (error) {
-    if (onlyDuplicateKeys(error)) return false;
-    throw error;
-  }
 }

@@ -1,7 +1,7 @@
 /**
- * MongoDB outbox: the delivery fields of `projection_members` documents (DeliveryFields in
- * projections.ts), so a profile version and its "pending" state change in one single-document
- * write; no transaction needed. Every write here touches one member document. Filters and
+ * MongoDB outbox: the delivery fields of `projection_members` documents (delivery-fields.ts),
+ * so a profile version and its "pending" state change in one single-document write; no
+ * transaction needed. Every write here touches one member document. Filters and
  * updates are exported for the tests (STYLE.md "Take" 2).
  *
  * "Pending" compares two fields of a document (`$expr`), which no index can answer: `due()`
@@ -11,7 +11,8 @@ import type { DeadLetter, DeliveryItem, DeliveryStore } from '../delivery-port.j
 import type { ProfileContent } from '../../../projections/fold/types.js';
 import { toProfile } from '../../../projections/fold/render.js';
 import type { Filter } from './driver.js';
-import { DELIVERY_DEFAULTS, PROJECTION_MEMBERS, type DeliveryFields, type MemberDocument, type ProjectionCollectionLike, type ProjectionDbLike } from './projections.js';
+import { DELIVERY_DEFAULTS, type DeliveryFields } from './delivery-fields.js';
+import { PROJECTION_MEMBERS, type MemberDocument, type ProjectionCollectionLike, type ProjectionDbLike } from './projections.js';
 
 type MemberWithDelivery = MemberDocument & DeliveryFields;
 

@@ -6,7 +6,7 @@ import { STATEMENTS, STATEMENT_INDEXES } from './statement-documents.js';
 import { mongoStatementStore } from './statements.js';
 import { mongoAttachmentStore } from './attachments.js';
 import { mongoActivityStore } from './activities.js';
-import { DOCUMENTS, DOCUMENT_INDEXES, mongoDocumentStore } from './documents-store.js';
+import { DOCUMENTS, DOCUMENT_INDEXES, mongoDocumentStore } from './documents.js';
 import { createIdentityIndexes, mongoIdentityStore } from './identity.js';
 import { createProjectionIndexes, mongoProjectionStore, type ProjectionDbLike } from './projections.js';
 import { backfillDeliveryFields, mongoDeliveryStore } from './delivery.js';

@@ -48,6 +48,7 @@
 import type { MemberRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
 import { toProfile } from '../../../projections/fold/render.js';
 import { insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './driver.js';
+import { DELIVERY_DEFAULTS, DELIVERY_INDEXES } from './delivery-fields.js';
 
 export const PROJECTION_MEMBERS = 'projection_members';
 export const PROJECTION_CHECKPOINTS = 'projection_checkpoints';
@@ -68,35 +69,6 @@ export interface MemberDocument {
   updatedAt: string;
   lastSeq: number;
 }
-
-/**
- * The outbox fields of a member document (src/storage/mongodb/delivery.ts): written by the
- * deliverer only; a new member gets these defaults on insert (pending: version > 0).
- */
-export interface DeliveryFields {
-  deliveredVersion: number;
-  deliveryAttempts: number;
-  /** ms since the epoch. */
-  nextAttemptAt: number;
-  lastError: string | null;
-  /** ms since the epoch; 0: not leased. */
-  leaseUntil: number;
-  leaseToken: string | null;
-  /** Dead-lettered version, 0 for none. */
-  deadVersion: number;
-  deadLetter: { attempts: number; lastError: string; payloadSample: string; at: string } | null;
-}
-
-export const DELIVERY_DEFAULTS: Readonly<DeliveryFields> = {
-  deliveredVersion: 0,
-  deliveryAttempts: 0,
-  nextAttemptAt: 0,
-  lastError: null,
-  leaseUntil: 0,
-  leaseToken: null,
-  deadVersion: 0,
-  deadLetter: null,
-};
 
 export interface LinkDocument {
   /** The statement's seq. */
@@ -133,10 +105,7 @@ export const PROJECTION_INDEXES: Readonly<Record<string, readonly IndexDefinitio
     { key: { publishedId: 1 }, options: { name: 'published_id_unique', unique: true } },
     /** profiles({ updatedSince }). */
     { key: { updatedAt: 1 }, options: { name: 'updated_at' } },
-    /** The deliverer's due() (delivery.ts). */
-    { key: { nextAttemptAt: 1 }, options: { name: 'next_attempt_at' } },
-    /** The dead-letter queue (delivery.ts): only members with a dead-lettered version. */
-    { key: { _id: 1, deadVersion: 1 }, options: { name: 'dead_letters', partialFilterExpression: { deadVersion: { $gt: 0 } } } },
+    ...DELIVERY_INDEXES,
   ],
   ...Object.fromEntries(PROJECTION_LINKS.map((name) => [name, [
     /** memberSeqs: one member's seqs in order. */

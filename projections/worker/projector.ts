@@ -13,7 +13,7 @@ import type { MemberRecord, ProjectionBatch } from '../../src/storage/projection
 import type { Mapping } from '../mapping/index.js';
 import { foldStatement } from '../fold/evolve.js';
 import { contentChanged, renderContent } from '../fold/render.js';
-import { emptyFold, type MemberFold } from '../fold/types.js';
+import { emptyFold, type MemberFold } from '../../src/model/member-fold.js';
 import { isVoiding, statementRefTarget } from '../../lrs/statements/keys.js';
 
 /** How actors and employees map to identity keys, and the id a member is published under. */

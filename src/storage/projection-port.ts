@@ -5,7 +5,8 @@
  * covers the profile changes and the checkpoints; in MongoDB each member records the last
  * seq folded into it, so a replayed batch is skipped where it was already applied.
  */
-import type { MemberFold, Profile, ProfileContent } from '../../projections/fold/types.js';
+import type { MemberFold } from '../model/member-fold.js';
+import type { ProfileContent } from '../model/profile.js';
 
 export interface MemberRecord {
   /** The HRIS employee id. */
@@ -38,8 +39,14 @@ export interface ProjectionBatch {
   replaceAll?: boolean;
 }
 
+/**
+ * What a published profile is made of: the stored content with its version and updatedAt. The
+ * projection side renders it (projections/fold/render.ts `profileOf`); storage only keeps it.
+ */
+export type ProfileRecord = Pick<MemberRecord, 'content' | 'version' | 'updatedAt'>;
+
 export interface ProfilePage {
-  profiles: Profile[];
+  profiles: ProfileRecord[];
   /** Published id of the last profile, to continue after; null at the end. */
   next: string | null;
 }
@@ -55,7 +62,8 @@ export interface ProjectionStore {
   /** Unmatched statements carrying any of these identity keys, ascending. */
   unmatchedWithKeys(keys: string[]): Promise<number[]>;
   unmatchedCount(): Promise<number>;
-  profile(publishedId: string): Promise<Profile | null>;
+  /** The profile published under this id (the content's member_id). */
+  profile(publishedId: string): Promise<ProfileRecord | null>;
   /** Profiles ordered by published id, after `after`, optionally only those updated at or after `updatedSince`. */
   profiles(options: { after?: string; limit: number; updatedSince?: string }): Promise<ProfilePage>;
 }

@@ -8,8 +8,6 @@
  * narrows by the `next_attempt_at` index and evaluates the comparison on what it reads.
  */
 import type { DeadLetter, DeliveryItem, DeliveryStore } from '../delivery-port.js';
-import type { ProfileContent } from '../../../projections/fold/types.js';
-import { toProfile } from '../../../projections/fold/render.js';
 import type { Filter } from './driver.js';
 import { DELIVERY_DEFAULTS, type DeliveryFields } from './delivery-fields.js';
 import { PROJECTION_MEMBERS, type MemberDocument, type ProjectionCollectionLike, type ProjectionDbLike } from './projections.js';
@@ -54,8 +52,8 @@ export function mongoDeliveryStore(db: ProjectionDbLike): DeliveryStore {
         { upsert: false, returnDocument: 'after' },
       );
       if (doc === null) return null;
-      const content = JSON.parse(doc.content) as ProfileContent;
-      return { memberId: doc._id, publishedId: doc.publishedId, version: doc.version, profile: toProfile(content, doc.version, doc.updatedAt), attempts: doc.deliveryAttempts } satisfies DeliveryItem;
+      const content = JSON.parse(doc.content) as DeliveryItem['content'];
+      return { memberId: doc._id, publishedId: doc.publishedId, version: doc.version, content, updatedAt: doc.updatedAt, attempts: doc.deliveryAttempts } satisfies DeliveryItem;
     },
     async markDelivered(memberId, version, token) {
       // First the fact (only ever raised), then the lease's bookkeeping.

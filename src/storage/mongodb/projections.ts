@@ -45,8 +45,7 @@
  * next rebuild clears first. Neither a rebuild nor incremental batches may run concurrently
  * with a rebuild (as with SQLite, whose rebuild also resets the checkpoints).
  */
-import type { MemberRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
-import { toProfile } from '../../../projections/fold/render.js';
+import type { MemberRecord, ProfileRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
 import { insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './driver.js';
 import { DELIVERY_DEFAULTS, DELIVERY_INDEXES } from './delivery-fields.js';
 
@@ -151,7 +150,9 @@ export function toMemberRecord(doc: MemberDocument): MemberRecord {
   };
 }
 
-const profileOf = (doc: MemberDocument) => toProfile(JSON.parse(doc.content) as MemberRecord['content'], doc.version, doc.updatedAt);
+function toProfileRecord(doc: MemberDocument): ProfileRecord {
+  return { content: JSON.parse(doc.content) as MemberRecord['content'], version: doc.version, updatedAt: doc.updatedAt };
+}
 
 /**
  * The conditional write of a member (an upsert: a new member is inserted, with the outbox
@@ -370,13 +371,13 @@ export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
 
     async profile(publishedId) {
       const doc = await members.findOne({ publishedId });
-      return doc === null ? null : profileOf(doc);
+      return doc === null ? null : toProfileRecord(doc);
     },
 
     async profiles({ after, limit, updatedSince }) {
       const docs = await members.find(profilesFilter({ after, updatedSince })).sort(PROFILES_SORT).limit(limit + 1).toArray();
       const page = docs.slice(0, limit);
-      return { profiles: page.map(profileOf), next: docs.length > limit ? (page.at(-1)?.publishedId ?? null) : null };
+      return { profiles: page.map(toProfileRecord), next: docs.length > limit ? (page.at(-1)?.publishedId ?? null) : null };
     },
   };
 }

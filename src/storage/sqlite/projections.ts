@@ -1,7 +1,6 @@
 /** SQLite projection store: a batch is one transaction covering members, links, unmatched rows and checkpoints. */
 import type Database from 'better-sqlite3';
-import type { MemberRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
-import { toProfile } from '../../../projections/fold/render.js';
+import type { MemberRecord, ProfileRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
 import { writeTransaction } from './connection.js';
 
 interface MemberRow {
@@ -26,7 +25,9 @@ function toMember(row: MemberRow): MemberRecord {
   };
 }
 
-const profileOf = (row: MemberRow) => toProfile(JSON.parse(row.content) as MemberRecord['content'], row.version, row.updated_at);
+function toProfileRecord(row: MemberRow): ProfileRecord {
+  return { content: JSON.parse(row.content) as MemberRecord['content'], version: row.version, updatedAt: row.updated_at };
+}
 
 export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
   const checkpoint = db.prepare<[string], { position: number }>('SELECT position FROM projection_checkpoints WHERE name = ?');
@@ -90,7 +91,7 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
     },
     async profile(publishedId) {
       const row = byPublished.get(publishedId);
-      return row ? profileOf(row) : null;
+      return row ? toProfileRecord(row) : null;
     },
     async profiles({ after, limit, updatedSince }) {
       const where: string[] = [];
@@ -104,7 +105,7 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
         )
         .all(...params);
       const page = rows.slice(0, limit);
-      return { profiles: page.map(profileOf), next: rows.length > limit ? (page[page.length - 1]?.published_id ?? null) : null };
+      return { profiles: page.map(toProfileRecord), next: rows.length > limit ? (page[page.length - 1]?.published_id ?? null) : null };
     },
   };
 }

@@ -4,6 +4,9 @@
  * checkpoints of the worker. A batch is committed as one unit: in SQLite one transaction
  * covers the profile changes and the checkpoints; in MongoDB each member records the last
  * seq folded into it, so a replayed batch is skipped where it was already applied.
+ *
+ * A commit computed from records another writer has since moved on is refused as data, the
+ * same on both adapters (CommitOutcome): the projector re-reads and redoes the batch.
  */
 import type { MemberFold } from '../model/member-fold.js';
 import type { ProfileContent } from '../model/profile.js';
@@ -51,9 +54,20 @@ export interface ProfilePage {
   next: string | null;
 }
 
+/**
+ * What a commit did. A member record may replace the stored one only when the stored version is
+ * this record's or one less (the projector adds one when the content changed) and, outside a
+ * rebuild, the stored lastSeq is not beyond this record's; a missing member is simply written.
+ * Otherwise the batch was computed from a record another writer has moved on since: it is a
+ * `conflict`, the stored member stays as it is and the checkpoints do not move, so redoing the
+ * batch from fresh reads is safe (and nothing else is needed: what the batch may have written
+ * before the refusal is what the redone batch writes again).
+ */
+export type CommitOutcome = { kind: 'committed' } | { kind: 'conflict'; memberId: string };
+
 export interface ProjectionStore {
   checkpoint(name: string): Promise<number>;
-  commit(batch: ProjectionBatch): Promise<void>;
+  commit(batch: ProjectionBatch): Promise<CommitOutcome>;
   member(memberId: string): Promise<MemberRecord | null>;
   /** Seqs of the statements attributed to a member, ascending. */
   memberSeqs(memberId: string): Promise<number[]>;

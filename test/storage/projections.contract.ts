@@ -191,6 +191,24 @@ export function describeProjectionStoreContract(name: string, open: () => Promis
       expect(await store.projections.unmatchedWithKeys(['email:c@example.com'])).toEqual([7]);
     });
 
+    it(`${name}: a member write computed from an older record is a conflict: the stored member stays and the checkpoints do not move`, async () => {
+      expect(await store.projections.commit(batch({ checkpoints: { statements: 10 }, members: [member('E1', { version: 3, lastSeq: 10 })] }))).toEqual({ kind: 'committed' });
+      const stored = await store.projections.member('E1');
+
+      // Another writer got further: this batch's record is behind in version, or in lastSeq.
+      for (const stale of [member('E1', { version: 2, lastSeq: 12 }), member('E1', { version: 3, lastSeq: 9 }), member('E1', { version: 5, lastSeq: 12 })]) {
+        expect(await store.projections.commit(batch({ checkpoints: { statements: 12 }, members: [stale] }))).toEqual({ kind: 'conflict', memberId: 'E1' });
+        expect(await store.projections.member('E1')).toEqual(stored);
+        expect(await store.projections.checkpoint('statements')).toBe(10);
+      }
+      // A rebuild may lower lastSeq (statements attributed elsewhere now); its version still has to follow.
+      expect(await store.projections.commit(batch({ replaceAll: true, checkpoints: { statements: 12 }, members: [member('E1', { version: 3, lastSeq: 4 })] }))).toEqual({ kind: 'committed' });
+      expect((await store.projections.member('E1'))?.lastSeq).toBe(4);
+      expect(await store.projections.commit(batch({ replaceAll: true, checkpoints: { statements: 14 }, members: [member('E1', { version: 7, lastSeq: 4 })] }))).toEqual({ kind: 'conflict', memberId: 'E1' });
+      expect((await store.projections.member('E1'))?.version).toBe(3);
+      expect(await store.projections.checkpoint('statements')).toBe(12);
+    });
+
     it(`${name}: profile(publishedId) is the member's content with its version and updatedAt, rendered in contract key order`, async () => {
       const e1 = member('E1', { version: 3, updatedAt: T2, lastSeq: 8 });
       const contractor = member('E2', { publishedId: 'p_0123456789abcdef0123456789abcdef', lastSeq: 9 });

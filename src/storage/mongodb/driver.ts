@@ -60,6 +60,15 @@ export function isDuplicateKeyError(error: unknown): boolean {
   return writeErrors.some((w) => typeof w === 'object' && w !== null && (w as { code?: unknown }).code === 11000);
 }
 
+/** The fields of the unique key a duplicate-key error names (its `keyValue`, e.g. `['_id']` or `['publishedId']`). */
+export function duplicateKeyFields(error: unknown): string[] {
+  if (!isDuplicateKeyError(error)) return [];
+  const e = error as { keyValue?: unknown; writeErrors?: unknown };
+  const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors === undefined ? [] : [e.writeErrors];
+  const values = [e.keyValue, ...writeErrors.map((w) => (typeof w === 'object' && w !== null ? (w as { keyValue?: unknown }).keyValue : undefined))];
+  return [...new Set(values.flatMap((v) => (typeof v === 'object' && v !== null ? Object.keys(v) : [])))];
+}
+
 /** A duplicate-key error in which every write error is a duplicate key (an unordered insert may report several kinds). */
 export function onlyDuplicateKeys(error: unknown): boolean {
   if (!isDuplicateKeyError(error)) return false;

@@ -52,6 +52,7 @@ import {
   type StatementDocument,
 } from './statement-documents.js';
 import { serialQueue } from './serial.js';
+import { WriteContentionError } from '../contention.js';
 import { decideInsert, idsToLookUp } from '../statement-insert.js';
 
 /** Decide, insert; after a lost race decide once more (the winner's statement is then visible). */
@@ -190,7 +191,7 @@ export function mongoStatementStore(db: DbLike): StatementStore {
       if (decision.fresh.length > 0) {
         if (!(await write(decision.fresh))) {
           if (attempt < MAX_ATTEMPTS) continue;
-          throw new Error(`statement insert lost the race for an id ${MAX_ATTEMPTS} times; nothing of the batch was stored`);
+          throw new WriteContentionError(`statement insert lost the race for an id ${MAX_ATTEMPTS} times; nothing of the batch was stored`);
         }
         await link(decision.fresh, decision.voidTargets);
       }

@@ -1,6 +1,10 @@
-/** SQLite projection store: a batch is one transaction covering members, links, unmatched rows and checkpoints. */
+/**
+ * SQLite projection store: a batch is one transaction covering members, links, unmatched rows and
+ * checkpoints. Its members are checked against the stored ones first (CommitOutcome in
+ * projection-port.ts): a stale one refuses the whole batch before anything is written.
+ */
 import type Database from 'better-sqlite3';
-import type { MemberRecord, ProfileRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
+import type { CommitOutcome, MemberRecord, ProfileRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
 import { writeTransaction } from './connection.js';
 
 interface MemberRow {
@@ -39,6 +43,10 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
      ON CONFLICT (member_id) DO UPDATE SET published_id = excluded.published_id, content = excluded.content, state = excluded.state,
        version = excluded.version, updated_at = excluded.updated_at, last_seq = excluded.last_seq`,
   );
+  /** A stored member this record may not replace: its version is neither this one nor one less, or (unless rebuilding) its lastSeq is beyond. */
+  const stale = db.prepare<[string, number, number, number, number], { member_id: string }>(
+    `SELECT member_id FROM projection_members WHERE member_id = ? AND NOT (version IN (? - 1, ?) AND (? OR last_seq <= ?))`,
+  );
   const member = db.prepare<[string], MemberRow>('SELECT * FROM projection_members WHERE member_id = ?');
   const byPublished = db.prepare<[string], MemberRow>('SELECT * FROM projection_members WHERE published_id = ?');
   const link = db.prepare<[string, number]>('INSERT OR IGNORE INTO projection_links (member_id, seq) VALUES (?, ?)');
@@ -53,7 +61,11 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
   );
   const unmatchedCount = db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT seq) AS n FROM projection_unmatched');
 
-  const commit = writeTransaction(db, (batch: ProjectionBatch) => {
+  const commit = writeTransaction(db, (batch: ProjectionBatch): CommitOutcome => {
+    const rebuild = batch.replaceAll ? 1 : 0;
+    for (const m of batch.members) {
+      if (stale.get(m.memberId, m.version, m.version, rebuild, m.lastSeq)) return { kind: 'conflict', memberId: m.memberId };
+    }
     if (batch.replaceAll) db.exec('DELETE FROM projection_links; DELETE FROM projection_unmatched;');
     for (const m of batch.members) {
       upsertMember.run(m.memberId, m.publishedId, JSON.stringify(m.content), JSON.stringify(m.state), m.version, m.updatedAt, m.lastSeq);
@@ -62,6 +74,7 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
     for (const seq of batch.resolved) removeUnmatched.run(seq);
     for (const u of batch.unmatched) for (const key of u.keys) addUnmatched.run(key, u.seq);
     for (const [name, position] of Object.entries(batch.checkpoints)) setCheckpoint.run(name, position);
+    return { kind: 'committed' };
   });
 
   return {
@@ -69,7 +82,7 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
       return checkpoint.get(name)?.position ?? 0;
     },
     async commit(batch) {
-      commit(batch);
+      return commit(batch);
     },
     async member(memberId) {
       const row = member.get(memberId);

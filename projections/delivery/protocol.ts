@@ -5,6 +5,7 @@
  */
 import type { DeliveryItem } from '../../src/storage/delivery-port.js';
 import { signatureHeader } from '../hris/signature.js';
+import { profileOf } from '../fold/render.js';
 
 export interface Backoff {
   /** First delay, ms (ARCHITECTURE.md §7: 500). */
@@ -32,14 +33,14 @@ export interface PushRequest {
 }
 
 /**
- * The request delivering `item`: a PUT of the whole profile, or a DELETE when the member has
+ * The request delivering `item`: a PUT of the whole profile (rendered from the stored content), or a DELETE when the member has
  * left (status terminated). `Idempotency-Key` is `{member_id}:{version}`, `member_id` being the
  * published id, and `X-Signature` signs `"{t}.{raw body}"` with HMAC-SHA256.
  */
 export function pushRequest(item: DeliveryItem, baseUrl: string, secret: string, nowSeconds: number): PushRequest {
   const url = `${baseUrl.replace(/\/+$/, '')}/profiles/${encodeURIComponent(item.publishedId)}`;
-  const del = item.profile.status === 'terminated';
-  const body = del ? '' : JSON.stringify(item.profile);
+  const del = item.content.status === 'terminated';
+  const body = del ? '' : JSON.stringify(profileOf(item));
   const headers: Record<string, string> = {
     'Idempotency-Key': `${item.publishedId}:${item.version}`,
     'X-Signature': signatureHeader(secret, body, nowSeconds),

@@ -3,16 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF, MAX_RETRY_AFTER_MS, backoffDelay, classify, isRetryableStatus, networkFailure, payloadSample, parseRetryAfter, pushRequest } from './protocol.js';
 import { verifySignature } from '../hris/signature.js';
 import type { DeliveryItem } from '../../src/storage/delivery-port.js';
-import type { Profile } from '../fold/types.js';
+import type { Profile } from '../../src/model/profile.js';
 
 const SECRET = 'marketplace-secret-0123456789';
 
-function item(over: Partial<Profile> = {}, version = 7): DeliveryItem {
-  const profile: Profile = {
+function profile(over: Partial<Profile> = {}, version = 7): Profile {
+  return {
     member_id: 'E1001', email: 'ana@acme.example', status: 'active', version, mapping_version: 'lms-marketplace@1', updated_at: '2026-11-27T10:00:00.000Z',
     completions: [], scores: [], badges: [], enrollments: [], certificates: [], skills: [], ...over,
   };
-  return { memberId: 'E1001', publishedId: profile.member_id, version, profile, attempts: 0 };
+}
+
+/** What the outbox hands out for `profile(over, version)`: its content, version and updatedAt. */
+function item(over: Partial<Profile> = {}, version = 7): DeliveryItem {
+  const { version: _version, updated_at: updatedAt, ...content } = profile(over, version);
+  return { memberId: 'E1001', publishedId: content.member_id, version, content, updatedAt, attempts: 0 };
 }
 
 describe('push request (ARCHITECTURE.md §7)', () => {
@@ -20,7 +25,7 @@ describe('push request (ARCHITECTURE.md §7)', () => {
     const r = pushRequest(item(), 'https://mp.example/api/', SECRET, 1_764_237_600);
     expect(r.method).toBe('PUT');
     expect(r.url).toBe('https://mp.example/api/profiles/E1001');
-    expect(JSON.parse(r.body)).toEqual(item().profile);
+    expect(JSON.parse(r.body)).toEqual(profile());
     expect(r.headers['Content-Type']).toBe('application/json');
     expect(r.headers['Idempotency-Key']).toBe('E1001:7');
     const hex = createHmac('sha256', SECRET).update(`1764237600.${r.body}`).digest('hex');
@@ -41,7 +46,7 @@ describe('push request (ARCHITECTURE.md §7)', () => {
   it('keeps a bounded sample of the payload', () => {
     const long = pushRequest(item({ completions: Array.from({ length: 50 }, (_, i) => ({ activity_id: `https://lms/c${i}`, name: 'x'.repeat(20), learning_completed: true, completed_at: 'x', success: null })) }), 'http://mp', SECRET, 1);
     expect(payloadSample(long)).toHaveLength(513);
-    expect(payloadSample(pushRequest(item(), 'http://mp', SECRET, 1))).toBe(JSON.stringify(item().profile));
+    expect(payloadSample(pushRequest(item(), 'http://mp', SECRET, 1))).toBe(JSON.stringify(profile()));
   });
 });
 

@@ -3,7 +3,8 @@
  * state it is given; voided statements never reach it (the worker recomputes instead).
  */
 import type { Concept, Mapping } from '../mapping/index.js';
-import type { ActivityFold, EnrollmentState, MemberFold, Moment } from './types.js';
+import type { ActivityFold, MemberFold, Moment } from '../../src/model/member-fold.js';
+import type { EnrollmentState } from '../../src/model/profile.js';
 
 type Json = Record<string, unknown>;
 

@@ -1,6 +1,8 @@
 /** From fold state and HRIS record to the profile content (ARCHITECTURE.md §5): arrays sorted by their id field. */
 import type { Mapping } from '../mapping/index.js';
-import type { Badge, Certificate, Completion, Enrollment, MemberFold, Profile, ProfileContent, Score, Skill } from './types.js';
+import type { Badge, Certificate, Completion, Enrollment, Profile, ProfileContent, Score, Skill } from '../../src/model/profile.js';
+import type { MemberFold } from '../../src/model/member-fold.js';
+import type { ProfileRecord } from '../../src/storage/projection-port.js';
 
 export interface MemberHeader {
   /** The published member id (pseudonymous for contractors). */
@@ -87,6 +89,11 @@ export function renderContent(state: MemberFold, header: MemberHeader, mapping: 
 export function toProfile(content: ProfileContent, version: number, updatedAt: string): Profile {
   const { member_id, email, status, mapping_version, ...sections } = content;
   return { member_id, email, status, version, mapping_version, updated_at: updatedAt, ...sections };
+}
+
+/** The published profile of a stored one (ProjectionStore.profile, DeliveryStore.claim). */
+export function profileOf(record: ProfileRecord): Profile {
+  return toProfile(record.content, record.version, record.updatedAt);
 }
 
 /** Whether two contents differ (the profile version rises only then). */

@@ -18,10 +18,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Employee } from '../../src/storage/identity-port.js';
 import type { Problem } from '../../src/http/errors.js';
-import { EMPLOYEE_COLUMNS, EMPLOYEE_FIELDS, type EmployeeColumn } from '../../src/storage/identity-changes.js';
 import { readProjectJson } from '../../src/project-files.js';
-
-export const HRIS_COLUMNS: readonly EmployeeColumn[] = EMPLOYEE_FIELDS.map((f) => EMPLOYEE_COLUMNS[f]);
+import { HRIS_COLUMNS, type EmployeeColumn } from './columns.js';
 
 /** One problem of one row. `column` is null when the problem is the row as a whole. */
 export interface RowProblem {

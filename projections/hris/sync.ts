@@ -11,7 +11,8 @@
  * the stored employees' keys were derived with the current configuration.
  */
 import type { Employee, IdentityStore, UpsertOutcome } from '../../src/storage/identity-port.js';
-import { EMPLOYEE_COLUMNS, diffEmployee, pickEmployee } from '../../src/storage/identity-changes.js';
+import { diffEmployee, pickEmployee } from '../../src/storage/identity-changes.js';
+import { toColumns, toRow } from './columns.js';
 import { emailIdentityKeys, employeeIdentityKeys, identityKey, type IdentityConfig } from '../identity/keys.js';
 import { validateRow, type RowProblem, type ValidatedRows } from './rows.js';
 
@@ -56,8 +57,6 @@ export function keyTakenProblem(row: number, employee: Employee, key: string, he
   const what = key.startsWith('email:') ? `the address ${key.slice('email:'.length)}` : key.startsWith('sha1:') ? 'a hashed form of that address' : `the account ${key.slice('account:'.length)}`;
   return { row, column, rule: 'identity-key-taken', message: `${column}: ${what} already identifies employee ${heldBy}; the row was not applied` };
 }
-
-const toColumns = (fields: (keyof Employee)[]) => fields.map((f) => EMPLOYEE_COLUMNS[f]);
 
 /** Applies (or, dry, predicts) the valid rows; the report also lists the rows rejected before. */
 export async function importEmployees(deps: HrisDeps, rows: ValidatedRows, options: { dryRun: boolean; source: string }): Promise<HrisReport> {
@@ -169,11 +168,6 @@ export function parseEvent(json: unknown): { event: HrisEvent } | { problems: Ev
   }
   if (problems.length > 0) return { problems };
   return { event: { eventId: eventId as string, type: type as HrisEventType, occurredAt: occurredAt as string, employee: employee as Record<string, unknown> } };
-}
-
-/** The stored employee as an HRIS row (what a terminate without a full row starts from). */
-function toRow(e: Employee): Record<string, unknown> {
-  return Object.fromEntries((Object.keys(EMPLOYEE_COLUMNS) as (keyof Employee)[]).map((f) => [EMPLOYEE_COLUMNS[f], e[f]]));
 }
 
 /**

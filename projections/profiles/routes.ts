@@ -9,6 +9,7 @@ import { ApiError, invalidParameter } from '../../src/http/errors.js';
 import type { ProjectionStore } from '../../src/storage/projection-port.js';
 import { PROFILE_READ_SCOPES, filterProfile, requireScope } from '../../src/auth/scopes.js';
 import { limitParam, queryParams } from '../../src/http/params.js';
+import { profileOf } from '../fold/render.js';
 
 const MAX_LIMIT = 500;
 const DEFAULT_LIMIT = 100;
@@ -27,9 +28,9 @@ export function profileRoutes(router: Hono<AppEnv>, projections: ProjectionStore
   const canRead = requireScope(PROFILE_READ_SCOPES, 'Reading profiles');
 
   router.get('/profiles/:memberId', canRead, async (c) => {
-    const profile = await projections.profile(c.req.param('memberId'));
-    if (!profile) throw new ApiError(404, 'not-found', `No profile for member ${c.req.param('memberId')}.`);
-    return c.json(filterProfile(profile, c.get('principal').scopes));
+    const stored = await projections.profile(c.req.param('memberId'));
+    if (!stored) throw new ApiError(404, 'not-found', `No profile for member ${c.req.param('memberId')}.`);
+    return c.json(filterProfile(profileOf(stored), c.get('principal').scopes));
   });
 
   router.get('/profiles', canRead, async (c) => {
@@ -45,6 +46,6 @@ export function profileRoutes(router: Hono<AppEnv>, projections: ProjectionStore
     const cursor = params.get('cursor');
     const page = await projections.profiles({ after: cursor === null ? undefined : decodeCursor(cursor), limit, updatedSince });
     const scopes = c.get('principal').scopes;
-    return c.json({ profiles: page.profiles.map((p) => filterProfile(p, scopes)), next_cursor: page.next === null ? null : encodeCursor(page.next) });
+    return c.json({ profiles: page.profiles.map((p) => filterProfile(profileOf(p), scopes)), next_cursor: page.next === null ? null : encodeCursor(page.next) });
   });
 }

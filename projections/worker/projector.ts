@@ -6,14 +6,19 @@
  *
  * Voiding never subtracts: the member whose statement was voided is recomputed from the
  * statements attributed to it, which is also how a rebuild computes every member.
+ *
+ * A commit the store refuses as a conflict (another writer moved a member on since it was read;
+ * projection-port.ts CommitOutcome) changed nothing that counts: the batch is read and folded
+ * again from the checkpoints, a few times, before the projector gives up (WriteContentionError).
  */
 import type { StatementRecord, Store } from '../../src/storage/port.js';
 import type { StoredEmployee } from '../../src/storage/identity-port.js';
-import type { MemberRecord, ProjectionBatch } from '../../src/storage/projection-port.js';
+import type { CommitOutcome, MemberRecord, ProjectionBatch } from '../../src/storage/projection-port.js';
+import { WriteContentionError } from '../../src/storage/contention.js';
 import type { Mapping } from '../mapping/index.js';
 import { foldStatement } from '../fold/evolve.js';
 import { contentChanged, renderContent } from '../fold/render.js';
-import { emptyFold, type MemberFold } from '../fold/types.js';
+import { emptyFold, type MemberFold } from '../../src/model/member-fold.js';
 import { isVoiding, statementRefTarget } from '../../lrs/statements/keys.js';
 
 /** How actors and employees map to identity keys, and the id a member is published under. */
@@ -41,6 +46,15 @@ export const DEFAULT_BATCH_SIZE = 10_000;
 const LOG_PAGE = 2_000;
 /** Actor resolutions remembered across batches; all are forgotten when an employee changes. */
 const REMEMBERED_ACTORS = 50_000;
+/** Times a batch is redone from fresh reads after a conflict before the projector gives up. */
+export const MAX_CONFLICT_ATTEMPTS = 5;
+
+
+type Conflict = Extract<CommitOutcome, { kind: 'conflict' }>;
+/** A commit's outcome as the projector sees it. */
+type Committed = { kind: 'committed'; membersChanged: number } | Conflict;
+/** One attempt of a run: its result, or the conflict that makes it run again. */
+type Attempt<T> = { kind: 'committed'; result: T } | Conflict;
 
 interface MemberWork {
   employee: StoredEmployee;
@@ -117,7 +131,34 @@ export class Projector {
   constructor(private readonly deps: ProjectorDeps) {}
 
   /** Folds up to `limit` statements and employee changes past the checkpoints; returns what it did. */
-  async runBatch(limit = DEFAULT_BATCH_SIZE): Promise<BatchResult> {
+  runBatch(limit = DEFAULT_BATCH_SIZE): Promise<BatchResult> {
+    return this.untilCommitted('a projection batch', () => this.tryBatch(limit));
+  }
+
+  /** Recomputes every member from the whole log; versions rise only where content changed. */
+  rebuildAll(pageSize = 5_000): Promise<BatchResult> {
+    return this.untilCommitted('a projection rebuild', () => this.tryRebuildAll(pageSize));
+  }
+
+  /** Recomputes one member from the statements attributed to it. */
+  rebuildMember(memberId: string): Promise<boolean> {
+    return this.untilCommitted(`the rebuild of member ${memberId}`, () => this.tryRebuildMember(memberId));
+  }
+
+  /** Runs `attempt` (which reads afresh each time) until its commit is not a conflict. */
+  private async untilCommitted<T>(what: string, attempt: () => Promise<Attempt<T>>): Promise<T> {
+    let memberId = '';
+    for (let n = 1; n <= MAX_CONFLICT_ATTEMPTS; n++) {
+      const outcome = await attempt();
+      if (outcome.kind === 'committed') return outcome.result;
+      memberId = outcome.memberId;
+      // Who an actor is may have changed with whatever the other writer saw.
+      this.actors.clear();
+    }
+    throw new WriteContentionError(`${what} conflicted ${MAX_CONFLICT_ATTEMPTS} times (last on member ${memberId}: another writer is projecting into this store); nothing of it was committed`);
+  }
+
+  private async tryBatch(limit: number): Promise<Attempt<BatchResult>> {
     const { store } = this.deps;
     if (this.actors.size > REMEMBERED_ACTORS) this.actors.clear();
     const work = new UnitOfWork(this.deps, false, this.actors);
@@ -137,12 +178,12 @@ export class Projector {
       statements += records.length;
       seq = (records.at(-1) as StatementRecord).seq;
     }
-    const changed = await this.commit(work, { [CHECKPOINT.identity]: employees.at(-1)?.changeSeq ?? identityFrom, [CHECKPOINT.statements]: seq });
-    return { statements, employees: employees.length, membersChanged: changed };
+    const committed = await this.commit(work, { [CHECKPOINT.identity]: employees.at(-1)?.changeSeq ?? identityFrom, [CHECKPOINT.statements]: seq });
+    if (committed.kind === 'conflict') return committed;
+    return { kind: 'committed', result: { statements, employees: employees.length, membersChanged: committed.membersChanged } };
   }
 
-  /** Recomputes every member from the whole log; versions rise only where content changed. */
-  async rebuildAll(pageSize = 5_000): Promise<BatchResult> {
+  private async tryRebuildAll(pageSize: number): Promise<Attempt<BatchResult>> {
     const { store } = this.deps;
     const work = new UnitOfWork(this.deps, true);
     let employees = 0;
@@ -163,18 +204,18 @@ export class Projector {
       statements += page.length;
       seq = page.at(-1)?.seq ?? seq;
     }
-    const changed = await this.commit(work, { [CHECKPOINT.identity]: changeSeq, [CHECKPOINT.statements]: seq }, true);
-    return { statements, employees, membersChanged: changed };
+    const committed = await this.commit(work, { [CHECKPOINT.identity]: changeSeq, [CHECKPOINT.statements]: seq }, true);
+    if (committed.kind === 'conflict') return committed;
+    return { kind: 'committed', result: { statements, employees, membersChanged: committed.membersChanged } };
   }
 
-  /** Recomputes one member from the statements attributed to it. */
-  async rebuildMember(memberId: string): Promise<boolean> {
+  private async tryRebuildMember(memberId: string): Promise<Attempt<boolean>> {
     const work = new UnitOfWork(this.deps, false);
     const member = await work.member(memberId);
-    if (!member) return false;
+    if (!member) return { kind: 'committed', result: false };
     member.recompute = true;
-    await this.commit(work, {});
-    return true;
+    const committed = await this.commit(work, {});
+    return committed.kind === 'conflict' ? committed : { kind: 'committed', result: true };
   }
 
   private async applyEmployee(work: UnitOfWork, employee: StoredEmployee): Promise<void> {
@@ -239,7 +280,7 @@ export class Projector {
     }
   }
 
-  private async commit(work: UnitOfWork, checkpoints: Record<string, number>, replaceAll = false): Promise<number> {
+  private async commit(work: UnitOfWork, checkpoints: Record<string, number>, replaceAll = false): Promise<Committed> {
     const now = this.deps.now();
     const members: MemberRecord[] = [];
     let changedCount = 0;
@@ -265,7 +306,7 @@ export class Projector {
         lastSeq: member.lastSeq,
       });
     }
-    await this.deps.store.projections.commit({
+    const outcome = await this.deps.store.projections.commit({
       checkpoints,
       members,
       links: work.links,
@@ -273,6 +314,6 @@ export class Projector {
       resolved: work.resolved,
       replaceAll,
     });
-    return changedCount;
+    return outcome.kind === 'conflict' ? outcome : { kind: 'committed', membersChanged: changedCount };
   }
 }

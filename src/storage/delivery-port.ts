@@ -9,7 +9,7 @@
  * processes. Each mark is conditional on the lease token, except `markDelivered`, which only
  * ever raises `deliveredVersion` (so a late or duplicate acknowledgement cannot lower it).
  */
-import type { Profile } from '../../projections/fold/types.js';
+import type { ProfileContent } from '../model/profile.js';
 
 export interface DeliveryItem {
   /** HRIS employee id (the outbox key; DLQ entries are named by it). */
@@ -18,8 +18,9 @@ export interface DeliveryItem {
   publishedId: string;
   /** The newest version, the only one worth sending (coalescing). */
   version: number;
-  /** The whole profile at `version`: the PUT body; a terminated member is deleted instead. */
-  profile: Profile;
+  /** The profile content at `version`, rendered with it and `updatedAt` into the PUT body; a terminated member is deleted instead. */
+  content: ProfileContent;
+  updatedAt: string;
   /** Failed attempts since the last delivery, dead-letter or redrive. */
   attempts: number;
 }

@@ -2,28 +2,28 @@
  * What an employee upsert changes and the audit entries it writes: pure shaping shared by both
  * identity adapters (STYLE.md "Take" 2) and by the HRIS dry run, so the three agree.
  *
- * Audit details name fields by their HRIS column (ARCHITECTURE.md §6), the names operators know.
+ * Audit details name fields in snake_case (`given_name`): the HRIS column names operators know
+ * (ARCHITECTURE.md §6), which the HRIS side owns (projections/hris/columns.ts pins the two together).
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { AuditEntry, Employee, EmployeeChangeKind } from './identity-port.js';
 
-/** Employee field → HRIS column. */
-export const EMPLOYEE_COLUMNS = {
-  employeeId: 'employee_id',
-  email: 'email',
-  secondaryEmails: 'secondary_emails',
-  givenName: 'given_name',
-  familyName: 'family_name',
-  department: 'department',
-  managerId: 'manager_id',
-  jobTitle: 'job_title',
-  workerType: 'worker_type',
-  status: 'status',
-} as const satisfies Record<keyof Employee, string>;
+/** Every Employee field, in the HRIS contract's column order. */
+export const EMPLOYEE_FIELDS = Object.keys({
+  employeeId: true,
+  email: true,
+  secondaryEmails: true,
+  givenName: true,
+  familyName: true,
+  department: true,
+  managerId: true,
+  jobTitle: true,
+  workerType: true,
+  status: true,
+} satisfies Record<keyof Employee, true>) as (keyof Employee)[];
 
-export type EmployeeColumn = (typeof EMPLOYEE_COLUMNS)[keyof Employee];
-
-export const EMPLOYEE_FIELDS = Object.keys(EMPLOYEE_COLUMNS) as (keyof Employee)[];
+/** How an audit entry names a field: `givenName` → `given_name`. */
+export const auditFieldName = (field: keyof Employee): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 export interface EmployeeChange {
   kind: EmployeeChangeKind;
@@ -61,7 +61,7 @@ export function diffEmployee(before: Employee | null, heldKeys: readonly string[
 }
 
 function byColumn(e: Employee): Record<string, unknown> {
-  return Object.fromEntries(EMPLOYEE_FIELDS.map((f) => [EMPLOYEE_COLUMNS[f], e[f]]));
+  return Object.fromEntries(EMPLOYEE_FIELDS.map((f) => [auditFieldName(f), e[f]]));
 }
 
 /**
@@ -81,7 +81,7 @@ export function changeAuditEntries(
   if (before === null) {
     entries.push(entry('employee.created', { employee: byColumn(after) }));
   } else if (change.fields.length > 0) {
-    const changes = Object.fromEntries(change.fields.map((f) => [EMPLOYEE_COLUMNS[f], { from: before[f], to: after[f] }]));
+    const changes = Object.fromEntries(change.fields.map((f) => [auditFieldName(f), { from: before[f], to: after[f] }]));
     const action =
       before.status !== after.status ? (after.status === 'terminated' ? 'employee.terminated' : 'employee.reactivated') : 'employee.updated';
     entries.push(entry(action, { changes }));

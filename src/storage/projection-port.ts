@@ -4,8 +4,12 @@
  * checkpoints of the worker. A batch is committed as one unit: in SQLite one transaction
  * covers the profile changes and the checkpoints; in MongoDB each member records the last
  * seq folded into it, so a replayed batch is skipped where it was already applied.
+ *
+ * A commit computed from records another writer has since moved on is refused as data, the
+ * same on both adapters (CommitOutcome): the projector re-reads and redoes the batch.
  */
-import type { MemberFold, Profile, ProfileContent } from '../../projections/fold/types.js';
+import type { MemberFold } from '../model/member-fold.js';
+import type { ProfileContent } from '../model/profile.js';
 
 export interface MemberRecord {
   /** The HRIS employee id. */
@@ -38,15 +42,32 @@ export interface ProjectionBatch {
   replaceAll?: boolean;
 }
 
+/**
+ * What a published profile is made of: the stored content with its version and updatedAt. The
+ * projection side renders it (projections/fold/render.ts `profileOf`); storage only keeps it.
+ */
+export type ProfileRecord = Pick<MemberRecord, 'content' | 'version' | 'updatedAt'>;
+
 export interface ProfilePage {
-  profiles: Profile[];
+  profiles: ProfileRecord[];
   /** Published id of the last profile, to continue after; null at the end. */
   next: string | null;
 }
 
+/**
+ * What a commit did. A member record may replace the stored one only when the stored version is
+ * this record's or one less (the projector adds one when the content changed) and, outside a
+ * rebuild, the stored lastSeq is not beyond this record's; a missing member is simply written.
+ * Otherwise the batch was computed from a record another writer has moved on since: it is a
+ * `conflict`, the stored member stays as it is and the checkpoints do not move, so redoing the
+ * batch from fresh reads is safe (and nothing else is needed: what the batch may have written
+ * before the refusal is what the redone batch writes again).
+ */
+export type CommitOutcome = { kind: 'committed' } | { kind: 'conflict'; memberId: string };
+
 export interface ProjectionStore {
   checkpoint(name: string): Promise<number>;
-  commit(batch: ProjectionBatch): Promise<void>;
+  commit(batch: ProjectionBatch): Promise<CommitOutcome>;
   member(memberId: string): Promise<MemberRecord | null>;
   /** Seqs of the statements attributed to a member, ascending. */
   memberSeqs(memberId: string): Promise<number[]>;
@@ -55,7 +76,8 @@ export interface ProjectionStore {
   /** Unmatched statements carrying any of these identity keys, ascending. */
   unmatchedWithKeys(keys: string[]): Promise<number[]>;
   unmatchedCount(): Promise<number>;
-  profile(publishedId: string): Promise<Profile | null>;
+  /** The profile published under this id (the content's member_id). */
+  profile(publishedId: string): Promise<ProfileRecord | null>;
   /** Profiles ordered by published id, after `after`, optionally only those updated at or after `updatedSince`. */
   profiles(options: { after?: string; limit: number; updatedSince?: string }): Promise<ProfilePage>;
 }

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUTH_HEADER, startTestServer, xapiFetch, type TestServer } from '../support/server.js';
 import { startSandboxMarketplace, type SandboxMarketplace } from '../../projections/sandbox/marketplace.js';
-import type { Profile } from '../../projections/fold/types.js';
+import type { Profile } from '../../src/model/profile.js';
 import { FAST_BACKOFF, MARKETPLACE_SECRET, appliedVersions, isIncreasing, pushesFor, sleep, waitFor } from './support.js';
 
 const ADL = 'http://adlnet.gov/expapi/verbs/';

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUTH_HEADER, startTestServer, xapiFetch, type TestServer } from '../support/server.js';
-import type { Profile } from '../../projections/fold/types.js';
+import type { Profile } from '../../src/model/profile.js';
 
 const IDENTITY = { hrisAccountHomePage: 'https://hris.acme.example', emailDomainAliases: new Map([['old.acme.example', 'acme.example']]) };
 const ADL = 'http://adlnet.gov/expapi/verbs/';

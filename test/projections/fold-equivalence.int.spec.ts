@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProfileContent } from '../../projections/fold/types.js';
+import type { ProfileContent } from '../../src/model/profile.js';
 import type { Mapping } from '../../projections/mapping/index.js';
 import { employee, openProjectionBench, type ProjectionBench } from './support.js';
 

@@ -6,7 +6,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/storage/port.js';
 import type { MemberRecord } from '../../src/storage/projection-port.js';
-import { toProfile } from '../../projections/fold/render.js';
 import { batch, member } from './projections.contract.js';
 
 const NOW = 1_800_000_000_000;
@@ -22,7 +21,7 @@ export function describeDeliveryStoreContract(name: string, open: () => Promise<
 
     const commit = (...members: MemberRecord[]) => store.projections.commit(batch({ members }));
 
-    it(`${name}: a committed profile version is pending in the same commit; claim returns the newest version with the whole profile`, async () => {
+    it(`${name}: a committed profile version is pending in the same commit; claim returns the newest version with its whole profile content`, async () => {
       expect(await store.delivery.due(NOW, 10)).toEqual([]);
       const e1 = member('E1', { lastSeq: 3 });
       await commit(e1, member('E2', { publishedId: 'p_e2', lastSeq: 4 }));
@@ -35,7 +34,7 @@ export function describeDeliveryStoreContract(name: string, open: () => Promise<
       await commit(member('E1', { extra: 1, version: 2, lastSeq: 5 }));
       await commit(v3);
       const item = await store.delivery.claim('E1', lease('t1'));
-      expect(item).toEqual({ memberId: 'E1', publishedId: 'E1', version: 3, profile: toProfile(v3.content, 3, v3.updatedAt), attempts: 0 });
+      expect(item).toEqual({ memberId: 'E1', publishedId: 'E1', version: 3, content: v3.content, updatedAt: v3.updatedAt, attempts: 0 });
       const contractor = await store.delivery.claim('E2', lease('t2'));
       expect(contractor).toMatchObject({ memberId: 'E2', publishedId: 'p_e2', version: 1 });
     });

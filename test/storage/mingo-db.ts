@@ -6,7 +6,7 @@
  * mingo stand-in"); the same suite runs against a real server when MONGODB_URL is set.
  *
  * It implements the subset of the driver's Db/Collection API the adapter uses
- * (src/storage/mongodb/documents.ts `DbLike`), with the server behaviour the adapter relies on:
+ * (src/storage/mongodb/driver.ts `DbLike`), with the server behaviour the adapter relies on:
  * - filters evaluated by mingo's `Query`, sort/limit/projection by mingo's cursor;
  * - updates applied by mingo's update operators (`mingo/updater`), one operator at a time;
  * - unique indexes (and `_id`) enforced on insert and update with an error shaped like the
@@ -23,7 +23,7 @@
  */
 import { Query, update as applyUpdateOperator } from 'mingo';
 import type { UpdateExpression } from 'mingo/updater';
-import type { CollectionLike, CursorLike, DbLike, Filter, IndexDefinition, Update } from '../../src/storage/mongodb/documents.js';
+import type { CollectionLike, CursorLike, DbLike, Filter, IndexDefinition, Update } from '../../src/storage/mongodb/driver.js';
 
 type Doc = Record<string, unknown>;
 type Projection = Record<string, 0 | 1>;

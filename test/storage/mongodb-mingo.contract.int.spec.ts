@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mongoStoreFromDb } from '../../src/storage/mongodb/index.js';
-import { STATEMENT_INDEXES, type StatementDocument } from '../../src/storage/mongodb/documents.js';
+import { STATEMENT_INDEXES, type StatementDocument } from '../../src/storage/mongodb/statement-documents.js';
 import type { Store } from '../../src/storage/port.js';
+import { WriteContentionError } from '../../src/storage/contention.js';
 import { DuplicateKeyError, MingoDb } from './mingo-db.js';
 import { describeStoreContracts } from './contracts.js';
 import { STANDIN, openMingoStore } from './backends.js';
@@ -163,7 +164,9 @@ describe(`${STANDIN}: concurrent writers without transactions`, () => {
         await two.statements.insert([b], equivalent);
       });
     });
-    await expect(one.statements.insert([a, b], equivalent)).rejects.toThrow(/lost the race/);
+    const lost = one.statements.insert([a, b], equivalent);
+    await expect(lost).rejects.toThrow(/lost the race/);
+    await expect(lost).rejects.toBeInstanceOf(WriteContentionError);
     expect(docs(db).map((d) => d.id)).toEqual([a.id, b.id]);
     expect(docs(db).map((d) => d._id)).toEqual([3, 5]); // the rival's; 1–2 and 4 were withdrawn
   });

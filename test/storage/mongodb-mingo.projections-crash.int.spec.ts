@@ -197,7 +197,9 @@ describe(`${STANDIN}: a commit that crashed anywhere`, () => {
     const other = batch({ replaceAll: true, checkpoints: { statements: 6, identity: 2 }, links: [{ memberId: 'E2', seq: 1 }], unmatched: [] });
     const writes = await writesOf([before], rebuild);
     // Just before the switch of `rebuild` (its last-but-two write), `other` runs to completion.
-    hook.before(writes - 2, () => store.projections.commit(other));
+    hook.before(writes - 2, async () => {
+      await store.projections.commit(other);
+    });
     await expect(store.projections.commit(rebuild)).rejects.toThrow(/lost the switch/);
     expect(await store.projections.membersOfSeqs(SEQS)).toEqual(new Map([[1, 'E2']]));
     expect(await store.projections.unmatchedCount()).toBe(0);

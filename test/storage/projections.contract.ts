@@ -10,8 +10,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MemberRecord, ProjectionBatch } from '../../src/storage/projection-port.js';
 import type { Store } from '../../src/storage/port.js';
-import type { MemberFold, ProfileContent } from '../../projections/fold/types.js';
-import { toProfile } from '../../projections/fold/render.js';
+import type { MemberFold } from '../../src/model/member-fold.js';
+import type { ProfileContent } from '../../src/model/profile.js';
+import { profileOf, toProfile } from '../../projections/fold/render.js';
 
 const T1 = '2026-01-05T09:00:00.000Z';
 const T2 = '2026-01-06T09:00:00.000Z';
@@ -190,15 +191,35 @@ export function describeProjectionStoreContract(name: string, open: () => Promis
       expect(await store.projections.unmatchedWithKeys(['email:c@example.com'])).toEqual([7]);
     });
 
-    it(`${name}: profile(publishedId) is the member's content with its version and updatedAt, in contract key order`, async () => {
+    it(`${name}: a member write computed from an older record is a conflict: the stored member stays and the checkpoints do not move`, async () => {
+      expect(await store.projections.commit(batch({ checkpoints: { statements: 10 }, members: [member('E1', { version: 3, lastSeq: 10 })] }))).toEqual({ kind: 'committed' });
+      const stored = await store.projections.member('E1');
+
+      // Another writer got further: this batch's record is behind in version, or in lastSeq.
+      for (const stale of [member('E1', { version: 2, lastSeq: 12 }), member('E1', { version: 3, lastSeq: 9 }), member('E1', { version: 5, lastSeq: 12 })]) {
+        expect(await store.projections.commit(batch({ checkpoints: { statements: 12 }, members: [stale] }))).toEqual({ kind: 'conflict', memberId: 'E1' });
+        expect(await store.projections.member('E1')).toEqual(stored);
+        expect(await store.projections.checkpoint('statements')).toBe(10);
+      }
+      // A rebuild may lower lastSeq (statements attributed elsewhere now); its version still has to follow.
+      expect(await store.projections.commit(batch({ replaceAll: true, checkpoints: { statements: 12 }, members: [member('E1', { version: 3, lastSeq: 4 })] }))).toEqual({ kind: 'committed' });
+      expect((await store.projections.member('E1'))?.lastSeq).toBe(4);
+      expect(await store.projections.commit(batch({ replaceAll: true, checkpoints: { statements: 14 }, members: [member('E1', { version: 7, lastSeq: 4 })] }))).toEqual({ kind: 'conflict', memberId: 'E1' });
+      expect((await store.projections.member('E1'))?.version).toBe(3);
+      expect(await store.projections.checkpoint('statements')).toBe(12);
+    });
+
+    it(`${name}: profile(publishedId) is the member's content with its version and updatedAt, rendered in contract key order`, async () => {
       const e1 = member('E1', { version: 3, updatedAt: T2, lastSeq: 8 });
       const contractor = member('E2', { publishedId: 'p_0123456789abcdef0123456789abcdef', lastSeq: 9 });
       contractor.content = { ...contractor.content, email: null };
       await store.projections.commit(batch({ members: [e1, contractor] }));
-      const profile = await store.projections.profile('E1');
+      const stored = await store.projections.profile('E1');
+      expect(stored).toEqual({ content: e1.content, version: 3, updatedAt: T2 });
+      const profile = stored && profileOf(stored);
       expect(profile).toEqual(toProfile(e1.content, 3, T2));
       expect(Object.keys(profile ?? {})).toEqual(['member_id', 'email', 'status', 'version', 'mapping_version', 'updated_at', 'completions', 'scores', 'badges', 'enrollments', 'certificates', 'skills']);
-      expect(await store.projections.profile('p_0123456789abcdef0123456789abcdef')).toEqual(toProfile(contractor.content, 1, T1));
+      expect(await store.projections.profile('p_0123456789abcdef0123456789abcdef')).toEqual({ content: contractor.content, version: 1, updatedAt: T1 });
       // Profiles are found by published id only.
       expect(await store.projections.profile('E2')).toBeNull();
       expect(await store.projections.profile('E404')).toBeNull();
@@ -207,36 +228,36 @@ export function describeProjectionStoreContract(name: string, open: () => Promis
       const renamed = member('E1', { publishedId: 'p_ffff', version: 4, updatedAt: T3, lastSeq: 8 });
       await store.projections.commit(batch({ members: [renamed] }));
       expect(await store.projections.profile('E1')).toBeNull();
-      expect(await store.projections.profile('p_ffff')).toEqual(toProfile(renamed.content, 4, T3));
+      expect(await store.projections.profile('p_ffff')).toEqual({ content: renamed.content, version: 4, updatedAt: T3 });
     });
 
     it(`${name}: profiles page in published-id order, with next = the last id when more remain`, async () => {
       const ids = ['E5', 'E1', 'E3', 'E2', 'E4'];
       await store.projections.commit(batch({ members: ids.map((id, i) => member(id, { updatedAt: i % 2 === 0 ? T1 : T3, lastSeq: i + 1 })) }));
       const all = await store.projections.profiles({ limit: 10 });
-      expect(all.profiles.map((p) => p.member_id)).toEqual(['E1', 'E2', 'E3', 'E4', 'E5']);
+      expect(all.profiles.map((p) => p.content.member_id)).toEqual(['E1', 'E2', 'E3', 'E4', 'E5']);
       expect(all.next).toBeNull();
-      expect(all.profiles[0]).toEqual(toProfile(content('E1'), 1, T3));
+      expect(all.profiles[0]).toEqual({ content: content('E1'), version: 1, updatedAt: T3 });
 
       const first = await store.projections.profiles({ limit: 2 });
       expect(first).toMatchObject({ next: 'E2' });
-      expect(first.profiles.map((p) => p.member_id)).toEqual(['E1', 'E2']);
+      expect(first.profiles.map((p) => p.content.member_id)).toEqual(['E1', 'E2']);
       const second = await store.projections.profiles({ limit: 2, after: 'E2' });
-      expect(second.profiles.map((p) => p.member_id)).toEqual(['E3', 'E4']);
+      expect(second.profiles.map((p) => p.content.member_id)).toEqual(['E3', 'E4']);
       expect(second.next).toBe('E4');
       const last = await store.projections.profiles({ limit: 2, after: 'E4' });
-      expect(last.profiles.map((p) => p.member_id)).toEqual(['E5']);
+      expect(last.profiles.map((p) => p.content.member_id)).toEqual(['E5']);
       expect(last.next).toBeNull();
       // Exactly `limit` left: no next page.
       expect((await store.projections.profiles({ limit: 3, after: 'E2' })).next).toBeNull();
 
       // updatedSince is inclusive and combines with after.
       const recent = await store.projections.profiles({ limit: 10, updatedSince: T3 });
-      expect(recent.profiles.map((p) => p.member_id)).toEqual(['E1', 'E2']);
-      expect(recent.profiles.map((p) => p.updated_at)).toEqual([T3, T3]);
+      expect(recent.profiles.map((p) => p.content.member_id)).toEqual(['E1', 'E2']);
+      expect(recent.profiles.map((p) => p.updatedAt)).toEqual([T3, T3]);
       const page = await store.projections.profiles({ limit: 1, updatedSince: T2 });
       expect(page).toMatchObject({ next: 'E1' });
-      expect((await store.projections.profiles({ limit: 1, updatedSince: T2, after: 'E1' })).profiles.map((p) => p.member_id)).toEqual(['E2']);
+      expect((await store.projections.profiles({ limit: 1, updatedSince: T2, after: 'E1' })).profiles.map((p) => p.content.member_id)).toEqual(['E2']);
       expect((await store.projections.profiles({ limit: 10, after: 'E5' })).profiles).toEqual([]);
     });
 

@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ActivityDefinitionUpdate, ActivityStore, DefinitionMerge } from '../port.js';
-import { isDuplicateKeyError, type CollectionLike, type DbLike, type Filter } from './documents.js';
+import { isDuplicateKeyError, type CollectionLike, type DbLike, type Filter } from './driver.js';
+import { WriteContentionError } from '../contention.js';
 
 export const ACTIVITIES = 'activities';
 
@@ -62,7 +63,7 @@ export function mongoActivityStore(db: DbLike): ActivityStore {
           for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             if (await mergeOne(id, definitions, merge)) return;
           }
-          throw new Error(`the definition of Activity ${id} kept changing under ${MAX_ATTEMPTS} merge attempts`);
+          throw new WriteContentionError(`the definition of Activity ${id} kept changing under ${MAX_ATTEMPTS} merge attempts`);
         }),
       );
     },

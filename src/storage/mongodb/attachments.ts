@@ -1,6 +1,8 @@
 /** MongoDB attachment store: one document per hash (`_id` = sha2), written with unordered inserts. */
 import type { AttachmentContent, AttachmentStore } from '../port.js';
-import { ATTACHMENTS, insertIgnoringDuplicates, type CollectionLike, type DbLike } from './documents.js';
+import { insertIgnoringDuplicates, type CollectionLike, type DbLike } from './driver.js';
+
+export const ATTACHMENTS = 'attachments';
 
 export interface AttachmentDocument {
   _id: string;

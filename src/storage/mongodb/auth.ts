@@ -6,7 +6,7 @@
  * orders them.
  */
 import type { ClientRecord, ClientStore, OAuthAuditEntry, OAuthStore, RefreshTokenRecord, SigningKeyRecord, TokenFamily } from '../auth-port.js';
-import { COUNTERS, isDuplicateKeyError, type CollectionLike, type DbLike, type IndexDefinition } from './documents.js';
+import { COUNTERS, isDuplicateKeyError, type CollectionLike, type DbLike, type IndexDefinition } from './driver.js';
 
 export const OAUTH_CLIENTS = 'oauth_clients';
 export const OAUTH_FAMILIES = 'oauth_families';

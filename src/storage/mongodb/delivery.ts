@@ -1,17 +1,16 @@
 /**
- * MongoDB outbox: the delivery fields of `projection_members` documents (DeliveryFields in
- * projections.ts), so a profile version and its "pending" state change in one single-document
- * write; no transaction needed. Every write here touches one member document. Filters and
+ * MongoDB outbox: the delivery fields of `projection_members` documents (delivery-fields.ts),
+ * so a profile version and its "pending" state change in one single-document write; no
+ * transaction needed. Every write here touches one member document. Filters and
  * updates are exported for the tests (STYLE.md "Take" 2).
  *
  * "Pending" compares two fields of a document (`$expr`), which no index can answer: `due()`
  * narrows by the `next_attempt_at` index and evaluates the comparison on what it reads.
  */
 import type { DeadLetter, DeliveryItem, DeliveryStore } from '../delivery-port.js';
-import type { ProfileContent } from '../../../projections/fold/types.js';
-import { toProfile } from '../../../projections/fold/render.js';
-import type { Filter } from './documents.js';
-import { DELIVERY_DEFAULTS, PROJECTION_MEMBERS, type DeliveryFields, type MemberDocument, type ProjectionCollectionLike, type ProjectionDbLike } from './projections.js';
+import type { Filter } from './driver.js';
+import { DELIVERY_DEFAULTS, type DeliveryFields } from './delivery-fields.js';
+import { PROJECTION_MEMBERS, type MemberDocument, type ProjectionCollectionLike, type ProjectionDbLike } from './projections.js';
 
 type MemberWithDelivery = MemberDocument & DeliveryFields;
 
@@ -53,8 +52,8 @@ export function mongoDeliveryStore(db: ProjectionDbLike): DeliveryStore {
         { upsert: false, returnDocument: 'after' },
       );
       if (doc === null) return null;
-      const content = JSON.parse(doc.content) as ProfileContent;
-      return { memberId: doc._id, publishedId: doc.publishedId, version: doc.version, profile: toProfile(content, doc.version, doc.updatedAt), attempts: doc.deliveryAttempts } satisfies DeliveryItem;
+      const content = JSON.parse(doc.content) as DeliveryItem['content'];
+      return { memberId: doc._id, publishedId: doc.publishedId, version: doc.version, content, updatedAt: doc.updatedAt, attempts: doc.deliveryAttempts } satisfies DeliveryItem;
     },
     async markDelivered(memberId, version, token) {
       // First the fact (only ever raised), then the lease's bookkeeping.

@@ -1,248 +1,123 @@
 /**
- * The MongoDB statement store's documents, filters, updates and index definitions: pure
- * shaping, no I/O (STYLE.md "Take" 2). statements.ts sends these to the server; the unit
- * tests assert them and the contract suite evaluates them with an in-process query engine.
+ * MongoDB document store (State, Activity Profile and Agent Profile documents) and its pure
+ * shaping: the document shape, filters and index definitions are exported for the unit tests;
+ * the store below only sends them.
  *
- * Also the subset of the driver's Db/Collection API the adapter uses, so that a test double
- * can stand in for a server (ARCHITECTURE.md §3: no MongoDB on development machines or in CI).
+ * One collection for the three resources; a unique index on the full key makes "create if
+ * absent" an insert that a concurrent creator makes fail, and every other conditional write
+ * names the revision it read in its filter, so no transaction is needed.
  */
-import type { NewStatement, StatementQuery, StatementRecord } from '../port.js';
-import { recordFromStatement } from '../statement-record.js';
+import { randomUUID } from 'node:crypto';
+import type { DocumentKey, DocumentResource, DocumentScope, DocumentSelection, DocumentStore, StoredDocument } from '../port.js';
+import { isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition } from './driver.js';
 
-export type Filter = Record<string, unknown>;
-export type Update = Record<string, unknown>;
+export const DOCUMENTS = 'documents';
 
-/** A statement as stored in the `statements` collection. `_id` is the statement's seq. */
-export interface StatementDocument {
-  _id: number;
-  /** Lower-case statement id (unique index). */
+/** A document of the `documents` collection. Scope fields a resource does not use are null. */
+export interface DocumentDocument {
+  resource: DocumentResource;
+  activityId: string | null;
+  agent: string | null;
+  registration: string | null;
   id: string;
-  /** The statement's `stored` timestamp (UTC ISO 8601 with milliseconds; compares as a string). */
-  stored: string;
-  voided: boolean;
-  voiding: boolean;
-  /** Present only on statements whose object is a StatementRef (partial index). */
-  refTarget?: string;
-  /** Own query keys plus those inherited through StatementRefs (lrs/statements/keys.ts). */
-  keys: string[];
-  statement: Record<string, unknown>;
+  contentType: string;
+  /** Written as a Uint8Array; the driver reads it back as a BSON Binary. */
+  contents: Uint8Array | { buffer: Uint8Array; position?: number };
+  etag: string;
+  updated: string;
+  revision: string;
 }
 
-/** The counter document that hands out seqs: `{ _id: 'statements', seq: <last reserved> }`. */
-export interface CounterDocument {
-  _id: string;
-  seq: number;
-}
-
-export const STATEMENTS = 'statements';
-export const COUNTERS = 'counters';
-export const ATTACHMENTS = 'attachments';
-export const STATEMENT_COUNTER = 'statements';
-
-// ---------------------------------------------------------------------------------------------
-// The driver subset (the official driver's Db satisfies it; test/storage/mingo-db.ts imitates it)
-// ---------------------------------------------------------------------------------------------
-
-export interface IndexDefinition {
-  key: Record<string, 1 | -1>;
-  options: { name: string; unique?: boolean; partialFilterExpression?: Filter };
-}
-
-export interface CursorLike<T> {
-  sort(spec: Record<string, 1 | -1>): CursorLike<T>;
-  limit(n: number): CursorLike<T>;
-  toArray(): Promise<T[]>;
-}
-
-export interface CollectionLike<T> {
-  createIndex(key: Record<string, 1 | -1>, options: IndexDefinition['options']): Promise<string>;
-  find(filter: Filter, options?: { projection?: Record<string, 0 | 1> }): CursorLike<T>;
-  findOne(filter: Filter, options?: { projection?: Record<string, 0 | 1> }): Promise<T | null>;
-  insertMany(docs: T[], options: { ordered: boolean }): Promise<unknown>;
-  updateOne(filter: Filter, update: Update): Promise<unknown>;
-  updateMany(filter: Filter, update: Update): Promise<unknown>;
-  deleteMany(filter: Filter): Promise<{ deletedCount: number }>;
-  findOneAndUpdate(
-    filter: Filter,
-    update: Update,
-    options: { upsert: boolean; returnDocument: 'after' | 'before' },
-  ): Promise<T | null>;
-}
-
-export interface DbLike {
-  /** Untyped like the driver's default `Collection<Document>`; the adapter types each collection once. */
-  collection(name: string): CollectionLike<any>;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Indexes (created at start-up)
-// ---------------------------------------------------------------------------------------------
-
-export const STATEMENT_INDEXES: readonly IndexDefinition[] = [
-  /** One statement per id; also what turns a lost insert race into a duplicate-key error. */
-  { key: { id: 1 }, options: { name: 'id_unique', unique: true } },
-  /** Multikey: equality on one key, newest (or oldest) first by seq, without an in-memory sort. */
-  { key: { keys: 1, _id: -1 }, options: { name: 'keys_seq' } },
-  /** Referrers of a statement (voiding, key propagation); only StatementRef statements carry it. */
-  { key: { refTarget: 1 }, options: { name: 'ref_target', partialFilterExpression: { refTarget: { $exists: true } } } },
-  /** since / until without a key. */
-  { key: { stored: 1 }, options: { name: 'stored' } },
+export const DOCUMENT_INDEXES: readonly IndexDefinition[] = [
+  /** One document per key; a lost create race surfaces as a duplicate key error. Its prefix serves list and deleteMany. */
+  { key: { resource: 1, activityId: 1, agent: 1, registration: 1, id: 1 }, options: { name: 'document_key', unique: true } },
 ];
 
-// ---------------------------------------------------------------------------------------------
-// Documents
-// ---------------------------------------------------------------------------------------------
-
-export function toDocument(s: NewStatement, seq: number, keys: string[], voided: boolean): StatementDocument {
-  const doc: StatementDocument = {
-    _id: seq,
-    id: s.id,
-    stored: s.statement.stored as string,
-    voided,
-    voiding: s.voiding,
-    keys,
-    statement: s.statement,
-  };
-  if (s.refTarget !== null) doc.refTarget = s.refTarget;
-  return doc;
+function scopeFilter(scope: Omit<DocumentScope, 'registration'>): Filter {
+  return { resource: scope.resource, activityId: scope.activityId, agent: scope.agent };
 }
 
-/** What reads fetch: everything but the keys. */
-export const RECORD_PROJECTION = { _id: 1, id: 1, stored: 1, statement: 1, voided: 1 } as const;
-
-export function toRecord(doc: Pick<StatementDocument, '_id' | 'id' | 'stored' | 'statement' | 'voided'>): StatementRecord {
-  return recordFromStatement({ seq: doc._id, id: doc.id, voided: doc.voided, stored: doc.stored }, doc.statement);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Filters, sorts, updates
-// ---------------------------------------------------------------------------------------------
-
-/** The single statement GET wants: by id, voided or not. */
-export function getFilter(id: string, voided: boolean): Filter {
-  return { id: id.toLowerCase(), voided };
-}
-
-/**
- * Everything the insert decision reads in one round trip: statements that already have one of
- * the batch's ids (equivalence, seq), the targets of its StatementRefs (voids-voiding, inherited
- * keys), and stored voiding statements that void one of the batch's ids (stored voided).
- */
-export function lookupFilter(ids: string[], refTargets: string[]): Filter {
-  const byId: Filter = { id: { $in: [...new Set([...ids, ...refTargets])] } };
-  const voiders: Filter = { refTarget: { $in: ids, $exists: true }, voiding: true };
-  return { $or: [byId, voiders] };
-}
-
-/** Statements whose StatementRef points at one of `ids` (the `$exists` lets the partial index serve it). */
-export function referrersFilter(ids: string[]): Filter {
-  return { refTarget: { $in: ids, $exists: true } };
-}
-
-export const REFERRER_PROJECTION = { _id: 1, id: 1, keys: 1, voiding: 1, refTarget: 1 } as const;
-
-/** The seq reservation: one atomic `findOneAndUpdate` per batch on the counter document. */
-export function seqReservation(count: number): {
-  filter: Filter;
-  update: Update;
-  options: { upsert: true; returnDocument: 'after' };
-} {
-  return {
-    filter: { _id: STATEMENT_COUNTER },
-    update: { $inc: { seq: count } },
-    options: { upsert: true, returnDocument: 'after' },
-  };
-}
-
-/** The seqs a reservation of `count` returning counter value `last` hands out, in order. */
-export function reservedSeqs(last: number, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => last - count + 1 + i);
-}
-
-export function markVoidedUpdate(): Update {
-  return { $set: { voided: true } };
-}
-
-export function addKeysUpdate(keys: string[]): Update {
-  return { $addToSet: { keys: { $each: keys } } };
-}
-
-/** Most selective key kinds first: MongoDB bounds a multikey `$all` scan on its first element. */
-const KEY_SELECTIVITY = ['registration:', 'agent:', 'activity:', 'ragent:', 'ractivity:', 'verb:'];
-function selectivity(k: string): number {
-  const rank = KEY_SELECTIVITY.findIndex((prefix) => k.startsWith(prefix));
-  return rank === -1 ? KEY_SELECTIVITY.length : rank;
-}
-
-export function orderKeysBySelectivity(keys: string[]): string[] {
-  return [...new Set(keys)].sort((a, b) => selectivity(a) - selectivity(b));
-}
-
-/**
- * The query document of StatementStore.query. No `keys` condition when there are none
- * (`$all: []` matches nothing in MongoDB).
- */
-export function queryFilter(q: StatementQuery): Filter {
-  const filter: Filter = {};
-  if (q.keys.length > 0) filter.keys = { $all: orderKeysBySelectivity(q.keys) };
-  filter.voided = false;
-  const stored: Filter = {};
-  if (q.since !== undefined) stored.$gt = q.since;
-  if (q.until !== undefined) stored.$lte = q.until;
-  if (Object.keys(stored).length > 0) filter.stored = stored;
-  const seq: Filter = {};
-  if (q.afterSeq !== undefined) seq[q.ascending ? '$gt' : '$lt'] = q.afterSeq;
-  if (q.maxSeq !== undefined) seq.$lte = q.maxSeq;
-  if (Object.keys(seq).length > 0) filter._id = seq;
+/** The one document at `key`, optionally only at a given revision. */
+export function keyFilter(key: DocumentKey, revision?: string): Filter {
+  const filter: Filter = { ...scopeFilter(key), registration: key.registration, id: key.id };
+  if (revision !== undefined) filter.revision = revision;
   return filter;
 }
 
-export function sortFor(q: Pick<StatementQuery, 'ascending'>): Record<string, 1 | -1> {
-  return { _id: q.ascending ? 1 : -1 };
+/** The selected documents; without a registration every registration matches. */
+export function selectionFilter(selection: DocumentSelection, since?: string): Filter {
+  const filter = scopeFilter(selection);
+  if (selection.registration !== undefined) filter.registration = selection.registration;
+  if (since !== undefined) filter.updated = { $gt: since };
+  return filter;
 }
 
-/** Highest seq: the last document by `_id`. */
-export const MAX_SEQ_SORT: Record<string, 1 | -1> = { _id: -1 };
-
-/** The projection's log: seq order, voided statements included. */
-export const LOG_SORT: Record<string, 1 | -1> = { _id: 1 };
-
-export function logFilter(afterSeq: number): Filter {
-  return { _id: { $gt: afterSeq } };
+function bytes(contents: DocumentDocument['contents']): Uint8Array {
+  if (contents instanceof Uint8Array) return contents;
+  return contents.buffer.subarray(0, contents.position ?? contents.buffer.length);
 }
 
-export function bySeqsFilter(seqs: number[]): Filter {
-  return { _id: { $in: seqs } };
+function toStored(doc: DocumentDocument): StoredDocument {
+  return {
+    id: doc.id,
+    contentType: doc.contentType,
+    contents: bytes(doc.contents),
+    etag: doc.etag,
+    updated: doc.updated,
+    revision: doc.revision,
+  };
 }
 
-/** A driver error (or one of its write errors) saying a unique index refused a document. */
-export function isDuplicateKeyError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { code?: unknown; writeErrors?: unknown };
-  if (e.code === 11000) return true;
-  const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors === undefined ? [] : [e.writeErrors];
-  return writeErrors.some((w) => typeof w === 'object' && w !== null && (w as { code?: unknown }).code === 11000);
-}
+const STORED_PROJECTION = { _id: 0, id: 1, contentType: 1, contents: 1, etag: 1, updated: 1, revision: 1 } as const;
 
-/** A duplicate-key error in which every write error is a duplicate key (an unordered insert may report several kinds). */
-export function onlyDuplicateKeys(error: unknown): boolean {
-  if (!isDuplicateKeyError(error)) return false;
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors];
-  return list.every((w) => typeof w === 'object' && w !== null && (w as { code?: unknown }).code === 11000);
-}
+export function mongoDocumentStore(db: DbLike): DocumentStore {
+  const documents: CollectionLike<DocumentDocument> = db.collection(DOCUMENTS);
 
-/**
- * Inserts documents whose `_id` may be there already (a second copy is the same document).
- * True when every document was new; any error but duplicate keys is thrown.
- */
-export async function insertIgnoringDuplicates<T>(collection: CollectionLike<T>, docs: T[]): Promise<boolean> {
-  if (docs.length === 0) return true;
-  try {
-    await collection.insertMany(docs, { ordered: false });
-    return true;
-  } catch (error) {
-    if (onlyDuplicateKeys(error)) return false;
-    throw error;
-  }
+  return {
+    async get(key) {
+      const doc = await documents.findOne(keyFilter(key), { projection: STORED_PROJECTION });
+      return doc === null ? null : toStored(doc);
+    },
+
+    async put(key, content, expected) {
+      const revision = randomUUID();
+      const fields = { contentType: content.contentType, contents: content.contents, etag: content.etag, updated: content.updated, revision };
+      if (expected === null) {
+        const doc: DocumentDocument = {
+          resource: key.resource,
+          activityId: key.activityId,
+          agent: key.agent,
+          registration: key.registration,
+          id: key.id,
+          ...fields,
+        };
+        try {
+          await documents.insertMany([doc], { ordered: true });
+          return { kind: 'written' };
+        } catch (error) {
+          if (isDuplicateKeyError(error)) return { kind: 'changed' };
+          throw error;
+        }
+      }
+      const updated = await documents.findOneAndUpdate(keyFilter(key, expected), { $set: fields }, { upsert: false, returnDocument: 'after' });
+      return updated === null ? { kind: 'changed' } : { kind: 'written' };
+    },
+
+    async delete(key, expected) {
+      const { deletedCount } = await documents.deleteMany(keyFilter(key, expected));
+      return expected === undefined || deletedCount === 1 ? { kind: 'written' } : { kind: 'changed' };
+    },
+
+    async list(selection, since) {
+      const docs = await documents
+        .find(selectionFilter(selection, since), { projection: { _id: 0, id: 1, updated: 1 } })
+        .sort({ id: 1 })
+        .toArray();
+      return docs.map((d) => ({ id: d.id, updated: d.updated }));
+    },
+
+    async deleteMany(selection) {
+      return (await documents.deleteMany(selectionFilter(selection))).deletedCount;
+    },
+  };
 }

@@ -30,8 +30,9 @@
  */
 import type { AuditEntry, Employee, EmployeeUpsert, IdentityStore, StoredEmployee, UpsertOutcome } from '../identity-port.js';
 import { changeAuditEntries, diffEmployee, keyConflictAuditEntry, pickEmployee } from '../identity-changes.js';
-import { COUNTERS, insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './documents.js';
+import { COUNTERS, insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './driver.js';
 import { serialQueue } from './serial.js';
+import { WriteContentionError } from '../contention.js';
 
 export const EMPLOYEES = 'employees';
 export const IDENTITY_KEYS = 'identity_keys';
@@ -263,7 +264,7 @@ export function mongoIdentityStore(db: DbLike): IdentityStore {
       const outcome = await attempt(row, source, at, eventId);
       if (outcome !== 'retry') return outcome;
     }
-    throw new Error(`identity upsert of ${row.employee.employeeId} lost the race ${MAX_ATTEMPTS} times; nothing of the row was committed`);
+    throw new WriteContentionError(`identity upsert of ${row.employee.employeeId} lost the race ${MAX_ATTEMPTS} times; nothing of the row was committed`);
   }
 
   // Upserts of this instance run one after another (see the header).

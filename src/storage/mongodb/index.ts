@@ -1,18 +1,19 @@
 /** The MongoDB store: the official driver, indexes created at start-up, no transactions needed. */
 import { MongoClient } from 'mongodb';
 import type { Store } from '../port.js';
-import { STATEMENTS, STATEMENT_INDEXES, type DbLike } from './documents.js';
+import type { DbLike } from './driver.js';
+import { STATEMENTS, STATEMENT_INDEXES } from './statement-documents.js';
 import { mongoStatementStore } from './statements.js';
 import { mongoAttachmentStore } from './attachments.js';
 import { mongoActivityStore } from './activities.js';
-import { DOCUMENTS, DOCUMENT_INDEXES, mongoDocumentStore } from './documents-store.js';
+import { DOCUMENTS, DOCUMENT_INDEXES, mongoDocumentStore } from './documents.js';
 import { createIdentityIndexes, mongoIdentityStore } from './identity.js';
 import { createProjectionIndexes, mongoProjectionStore, type ProjectionDbLike } from './projections.js';
 import { backfillDeliveryFields, mongoDeliveryStore } from './delivery.js';
 import { createAuthIndexes, mongoClientStore, mongoOAuthStore } from './auth.js';
 
-export { STATEMENT_INDEXES } from './documents.js';
-export type { DbLike } from './documents.js';
+export { STATEMENT_INDEXES } from './statement-documents.js';
+export type { DbLike } from './driver.js';
 
 /** Creates the indexes the store relies on (idempotent: an existing identical index is kept). */
 export async function createIndexes(db: DbLike): Promise<void> {

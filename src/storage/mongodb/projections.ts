@@ -24,7 +24,8 @@
  *    this record was computed from (same, or one less when the content changed) and the
  *    stored lastSeq is not beyond this record's. A single worker always passes (a replay
  *    writes the very record already stored); a refusal means another writer got ahead, and
- *    the commit fails before the checkpoints move, so the batch is redone from fresh reads.
+ *    the commit stops there, answering `conflict` (projection-port.ts CommitOutcome) before
+ *    the checkpoints move, so the projector redoes the batch from fresh reads.
  *    This keeps members from going backwards; it is not a full compare-and-set (the port's
  *    record does not carry the one it was computed from): one worker per store, as on SQLite;
  * 3. resolved unmatched rows deleted (only now: until the members that folded them are
@@ -45,9 +46,9 @@
  * next rebuild clears first. Neither a rebuild nor incremental batches may run concurrently
  * with a rebuild (as with SQLite, whose rebuild also resets the checkpoints).
  */
-import type { MemberRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
-import { toProfile } from '../../../projections/fold/render.js';
-import { insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './documents.js';
+import type { CommitOutcome, MemberRecord, ProfileRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
+import { duplicateKeyFields, insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './driver.js';
+import { DELIVERY_DEFAULTS, DELIVERY_INDEXES } from './delivery-fields.js';
 
 export const PROJECTION_MEMBERS = 'projection_members';
 export const PROJECTION_CHECKPOINTS = 'projection_checkpoints';
@@ -68,35 +69,6 @@ export interface MemberDocument {
   updatedAt: string;
   lastSeq: number;
 }
-
-/**
- * The outbox fields of a member document (src/storage/mongodb/delivery.ts): written by the
- * deliverer only; a new member gets these defaults on insert (pending: version > 0).
- */
-export interface DeliveryFields {
-  deliveredVersion: number;
-  deliveryAttempts: number;
-  /** ms since the epoch. */
-  nextAttemptAt: number;
-  lastError: string | null;
-  /** ms since the epoch; 0: not leased. */
-  leaseUntil: number;
-  leaseToken: string | null;
-  /** Dead-lettered version, 0 for none. */
-  deadVersion: number;
-  deadLetter: { attempts: number; lastError: string; payloadSample: string; at: string } | null;
-}
-
-export const DELIVERY_DEFAULTS: Readonly<DeliveryFields> = {
-  deliveredVersion: 0,
-  deliveryAttempts: 0,
-  nextAttemptAt: 0,
-  lastError: null,
-  leaseUntil: 0,
-  leaseToken: null,
-  deadVersion: 0,
-  deadLetter: null,
-};
 
 export interface LinkDocument {
   /** The statement's seq. */
@@ -133,10 +105,7 @@ export const PROJECTION_INDEXES: Readonly<Record<string, readonly IndexDefinitio
     { key: { publishedId: 1 }, options: { name: 'published_id_unique', unique: true } },
     /** profiles({ updatedSince }). */
     { key: { updatedAt: 1 }, options: { name: 'updated_at' } },
-    /** The deliverer's due() (delivery.ts). */
-    { key: { nextAttemptAt: 1 }, options: { name: 'next_attempt_at' } },
-    /** The dead-letter queue (delivery.ts): only members with a dead-lettered version. */
-    { key: { _id: 1, deadVersion: 1 }, options: { name: 'dead_letters', partialFilterExpression: { deadVersion: { $gt: 0 } } } },
+    ...DELIVERY_INDEXES,
   ],
   ...Object.fromEntries(PROJECTION_LINKS.map((name) => [name, [
     /** memberSeqs: one member's seqs in order. */
@@ -182,7 +151,9 @@ export function toMemberRecord(doc: MemberDocument): MemberRecord {
   };
 }
 
-const profileOf = (doc: MemberDocument) => toProfile(JSON.parse(doc.content) as MemberRecord['content'], doc.version, doc.updatedAt);
+function toProfileRecord(doc: MemberDocument): ProfileRecord {
+  return { content: JSON.parse(doc.content) as MemberRecord['content'], version: doc.version, updatedAt: doc.updatedAt };
+}
 
 /**
  * The conditional write of a member (an upsert: a new member is inserted, with the outbox
@@ -259,16 +230,11 @@ export function toLinkDocuments(links: ProjectionBatch['links']): LinkDocument[]
   return [...bySeq].map(([seq, memberId]) => ({ _id: seq, memberId }));
 }
 
-/** Every write error of an insertMany is a duplicate key (anything else must surface). */
-
-export class MemberWriteConflictError extends Error {
-  constructor(memberId: string, options: { cause: unknown }) {
-    super(
-      `projection member ${memberId} was not written: the stored record is ahead of this batch (another writer?) ` +
-        'or its publishedId belongs to another member; the checkpoints were not advanced, so the batch will be redone',
-      options,
-    );
-    this.name = 'MemberWriteConflictError';
+/** A member whose published id another member holds: a fault of the data, not a race to redo. */
+export class PublishedIdTakenError extends Error {
+  constructor(memberId: string, publishedId: string, options: { cause: unknown }) {
+    super(`projection member ${memberId} was not written: its publishedId ${publishedId} belongs to another member; the checkpoints were not advanced`, options);
+    this.name = 'PublishedIdTakenError';
   }
 }
 
@@ -309,16 +275,19 @@ export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
     }
   }
 
-  async function writeMembers(batch: ProjectionBatch, rebuild: boolean): Promise<void> {
+  /** Step 2: the conditional upserts; a refused one (the upsert's insert hits `_id`) is the conflict, and stops the commit. */
+  async function writeMembers(batch: ProjectionBatch, rebuild: boolean): Promise<CommitOutcome> {
     for (const m of batch.members) {
       const { filter, update } = memberWrite(m, rebuild);
       try {
         await members.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
       } catch (error) {
-        if (isDuplicateKeyError(error)) throw new MemberWriteConflictError(m.memberId, { cause: error });
-        throw error;
+        if (!isDuplicateKeyError(error)) throw error;
+        if (duplicateKeyFields(error).includes('_id')) return { kind: 'conflict', memberId: m.memberId };
+        throw new PublishedIdTakenError(m.memberId, m.publishedId, { cause: error });
       }
     }
+    return { kind: 'committed' };
   }
 
   async function deleteResolved(target: Slot, batch: ProjectionBatch): Promise<void> {
@@ -326,18 +295,20 @@ export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
     if (seqs.length > 0) await target.unmatched.deleteMany({ _id: { $in: seqs } });
   }
 
-  async function commitIncremental(batch: ProjectionBatch): Promise<void> {
+  async function commitIncremental(batch: ProjectionBatch): Promise<CommitOutcome> {
     const target = await current();
     await writeRows(target, batch);
-    await writeMembers(batch, false);
+    const written = await writeMembers(batch, false);
+    if (written.kind === 'conflict') return written;
     await deleteResolved(target, batch);
     if (Object.keys(batch.checkpoints).length > 0) {
       const { filter, update } = checkpointsWrite(batch.checkpoints);
       await state.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
     }
+    return written;
   }
 
-  async function commitRebuild(batch: ProjectionBatch): Promise<void> {
+  async function commitRebuild(batch: ProjectionBatch): Promise<CommitOutcome> {
     const generation = (await readState())?.generation ?? 0;
     const old = slot(generation);
     const staging = slot(generation + 1);
@@ -346,7 +317,8 @@ export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
     await staging.unmatched.deleteMany({});
     await writeRows(staging, batch);
     await deleteResolved(staging, batch);
-    await writeMembers(batch, true);
+    const written = await writeMembers(batch, true);
+    if (written.kind === 'conflict') return written;
     const { filter, update } = generationSwitch(batch.checkpoints, generation);
     try {
       await state.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
@@ -356,6 +328,7 @@ export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
     }
     await old.links.deleteMany({});
     await old.unmatched.deleteMany({});
+    return written;
   }
 
   return {
@@ -365,8 +338,7 @@ export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
     },
 
     async commit(batch) {
-      if (batch.replaceAll) await commitRebuild(batch);
-      else await commitIncremental(batch);
+      return batch.replaceAll ? commitRebuild(batch) : commitIncremental(batch);
     },
 
     async member(memberId) {
@@ -401,13 +373,13 @@ export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
 
     async profile(publishedId) {
       const doc = await members.findOne({ publishedId });
-      return doc === null ? null : profileOf(doc);
+      return doc === null ? null : toProfileRecord(doc);
     },
 
     async profiles({ after, limit, updatedSince }) {
       const docs = await members.find(profilesFilter({ after, updatedSince })).sort(PROFILES_SORT).limit(limit + 1).toArray();
       const page = docs.slice(0, limit);
-      return { profiles: page.map(profileOf), next: docs.length > limit ? (page.at(-1)?.publishedId ?? null) : null };
+      return { profiles: page.map(toProfileRecord), next: docs.length > limit ? (page.at(-1)?.publishedId ?? null) : null };
     },
   };
 }

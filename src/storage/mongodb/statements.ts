@@ -29,8 +29,8 @@ import type {
   StatementRecord,
   StatementStore,
 } from '../port.js';
+import { COUNTERS, isDuplicateKeyError, type CollectionLike, type CounterDocument, type DbLike } from './driver.js';
 import {
-  COUNTERS,
   MAX_SEQ_SORT,
   LOG_SORT,
   logFilter,
@@ -40,7 +40,6 @@ import {
   STATEMENTS,
   addKeysUpdate,
   getFilter,
-  isDuplicateKeyError,
   lookupFilter,
   markVoidedUpdate,
   queryFilter,
@@ -50,12 +49,10 @@ import {
   sortFor,
   toDocument,
   toRecord,
-  type CollectionLike,
-  type CounterDocument,
-  type DbLike,
   type StatementDocument,
-} from './documents.js';
+} from './statement-documents.js';
 import { serialQueue } from './serial.js';
+import { WriteContentionError } from '../contention.js';
 import { decideInsert, idsToLookUp } from '../statement-insert.js';
 
 /** Decide, insert; after a lost race decide once more (the winner's statement is then visible). */
@@ -194,7 +191,7 @@ export function mongoStatementStore(db: DbLike): StatementStore {
       if (decision.fresh.length > 0) {
         if (!(await write(decision.fresh))) {
           if (attempt < MAX_ATTEMPTS) continue;
-          throw new Error(`statement insert lost the race for an id ${MAX_ATTEMPTS} times; nothing of the batch was stored`);
+          throw new WriteContentionError(`statement insert lost the race for an id ${MAX_ATTEMPTS} times; nothing of the batch was stored`);
         }
         await link(decision.fresh, decision.voidTargets);
       }

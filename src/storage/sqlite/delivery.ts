@@ -6,8 +6,6 @@
  */
 import type Database from 'better-sqlite3';
 import type { DeadLetter, DeliveryItem, DeliveryStore } from '../delivery-port.js';
-import type { ProfileContent } from '../../../projections/fold/types.js';
-import { toProfile } from '../../../projections/fold/render.js';
 import { writeTransaction } from './connection.js';
 
 /** Must match the partial index projection_members_due word for word, so the planner uses it. */
@@ -93,8 +91,8 @@ export function sqliteDeliveryStore(db: Database.Database): DeliveryStore {
     async claim(memberId, lease) {
       const row = claim.get(lease.until, lease.token, memberId, lease.now, lease.now);
       if (!row) return null;
-      const content = JSON.parse(row.content) as ProfileContent;
-      return { memberId: row.member_id, publishedId: row.published_id, version: row.version, profile: toProfile(content, row.version, row.updated_at), attempts: row.delivery_attempts } satisfies DeliveryItem;
+      const content = JSON.parse(row.content) as DeliveryItem['content'];
+      return { memberId: row.member_id, publishedId: row.published_id, version: row.version, content, updatedAt: row.updated_at, attempts: row.delivery_attempts } satisfies DeliveryItem;
     },
     async markDelivered(memberId, version, token) {
       markDelivered(memberId, version, token);

@@ -1,7 +1,10 @@
-/** SQLite projection store: a batch is one transaction covering members, links, unmatched rows and checkpoints. */
+/**
+ * SQLite projection store: a batch is one transaction covering members, links, unmatched rows and
+ * checkpoints. Its members are checked against the stored ones first (CommitOutcome in
+ * projection-port.ts): a stale one refuses the whole batch before anything is written.
+ */
 import type Database from 'better-sqlite3';
-import type { MemberRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
-import { toProfile } from '../../../projections/fold/render.js';
+import type { CommitOutcome, MemberRecord, ProfileRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
 import { writeTransaction } from './connection.js';
 
 interface MemberRow {
@@ -26,7 +29,9 @@ function toMember(row: MemberRow): MemberRecord {
   };
 }
 
-const profileOf = (row: MemberRow) => toProfile(JSON.parse(row.content) as MemberRecord['content'], row.version, row.updated_at);
+function toProfileRecord(row: MemberRow): ProfileRecord {
+  return { content: JSON.parse(row.content) as MemberRecord['content'], version: row.version, updatedAt: row.updated_at };
+}
 
 export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
   const checkpoint = db.prepare<[string], { position: number }>('SELECT position FROM projection_checkpoints WHERE name = ?');
@@ -37,6 +42,10 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
     `INSERT INTO projection_members (member_id, published_id, content, state, version, updated_at, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (member_id) DO UPDATE SET published_id = excluded.published_id, content = excluded.content, state = excluded.state,
        version = excluded.version, updated_at = excluded.updated_at, last_seq = excluded.last_seq`,
+  );
+  /** A stored member this record may not replace: its version is neither this one nor one less, or (unless rebuilding) its lastSeq is beyond. */
+  const stale = db.prepare<[string, number, number, number, number], { member_id: string }>(
+    `SELECT member_id FROM projection_members WHERE member_id = ? AND NOT (version IN (? - 1, ?) AND (? OR last_seq <= ?))`,
   );
   const member = db.prepare<[string], MemberRow>('SELECT * FROM projection_members WHERE member_id = ?');
   const byPublished = db.prepare<[string], MemberRow>('SELECT * FROM projection_members WHERE published_id = ?');
@@ -52,7 +61,11 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
   );
   const unmatchedCount = db.prepare<[], { n: number }>('SELECT COUNT(DISTINCT seq) AS n FROM projection_unmatched');
 
-  const commit = writeTransaction(db, (batch: ProjectionBatch) => {
+  const commit = writeTransaction(db, (batch: ProjectionBatch): CommitOutcome => {
+    const rebuild = batch.replaceAll ? 1 : 0;
+    for (const m of batch.members) {
+      if (stale.get(m.memberId, m.version, m.version, rebuild, m.lastSeq)) return { kind: 'conflict', memberId: m.memberId };
+    }
     if (batch.replaceAll) db.exec('DELETE FROM projection_links; DELETE FROM projection_unmatched;');
     for (const m of batch.members) {
       upsertMember.run(m.memberId, m.publishedId, JSON.stringify(m.content), JSON.stringify(m.state), m.version, m.updatedAt, m.lastSeq);
@@ -61,6 +74,7 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
     for (const seq of batch.resolved) removeUnmatched.run(seq);
     for (const u of batch.unmatched) for (const key of u.keys) addUnmatched.run(key, u.seq);
     for (const [name, position] of Object.entries(batch.checkpoints)) setCheckpoint.run(name, position);
+    return { kind: 'committed' };
   });
 
   return {
@@ -68,7 +82,7 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
       return checkpoint.get(name)?.position ?? 0;
     },
     async commit(batch) {
-      commit(batch);
+      return commit(batch);
     },
     async member(memberId) {
       const row = member.get(memberId);
@@ -90,7 +104,7 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
     },
     async profile(publishedId) {
       const row = byPublished.get(publishedId);
-      return row ? profileOf(row) : null;
+      return row ? toProfileRecord(row) : null;
     },
     async profiles({ after, limit, updatedSince }) {
       const where: string[] = [];
@@ -104,7 +118,7 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
         )
         .all(...params);
       const page = rows.slice(0, limit);
-      return { profiles: page.map(profileOf), next: rows.length > limit ? (page[page.length - 1]?.published_id ?? null) : null };
+      return { profiles: page.map(toProfileRecord), next: rows.length > limit ? (page[page.length - 1]?.published_id ?? null) : null };
     },
   };
 }

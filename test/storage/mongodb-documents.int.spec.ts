@@ -8,7 +8,7 @@
 import { Query } from 'mingo';
 import { describe, expect, it } from 'vitest';
 import { mongoStoreFromDb } from '../../src/storage/mongodb/index.js';
-import { DOCUMENT_INDEXES, keyFilter, selectionFilter } from '../../src/storage/mongodb/documents-store.js';
+import { DOCUMENT_INDEXES, keyFilter, selectionFilter } from '../../src/storage/mongodb/documents.js';
 import { definitionUpdate } from '../../src/storage/mongodb/activities.js';
 import type { DocumentKey } from '../../src/storage/port.js';
 import { mergeDefinition } from '../../lrs/activities/definition.js';

@@ -1,7 +1,7 @@
 /**
- * The MongoDB adapter's pure documents: filters, sorts, updates, index definitions. Where a
- * document's meaning matters (not only its shape), it is evaluated with mingo, an in-process
- * implementation of MongoDB's query language.
+ * The MongoDB statement store's pure documents (filters, sorts, updates, index definitions) and
+ * how the driver's duplicate-key errors are read. Where a document's meaning matters (not only
+ * its shape), it is evaluated with mingo, an in-process implementation of MongoDB's query language.
  */
 import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import { Query } from 'mingo';
@@ -10,7 +10,6 @@ import {
   STATEMENT_INDEXES,
   addKeysUpdate,
   getFilter,
-  isDuplicateKeyError,
   lookupFilter,
   markVoidedUpdate,
   orderKeysBySelectivity,
@@ -21,7 +20,8 @@ import {
   sortFor,
   toDocument,
   toRecord,
-} from '../../src/storage/mongodb/documents.js';
+} from '../../src/storage/mongodb/statement-documents.js';
+import { isDuplicateKeyError } from '../../src/storage/mongodb/driver.js';
 import type { StatementQuery } from '../../src/storage/port.js';
 import { recordFields, statement, voiding } from './statements.contract.js';
 

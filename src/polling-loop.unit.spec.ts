@@ -2,16 +2,31 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from './logging.js';
 import { startPollingLoop, type PollingLoop, type StepResult } from './polling-loop.js';
 
-/** A step whose answers the test scripts; `calls` counts the steps run. */
+/** A step whose answers the test scripts, then finds nothing; `calls` counts the steps run. */
 function scriptedStep(...answers: (StepResult | Error)[]) {
   const step = {
     calls: 0,
-    next: 'idle' as StepResult | Error,
     async run(): Promise<StepResult> {
       step.calls += 1;
-      const answer = answers.shift() ?? step.next;
+      const answer = answers.shift() ?? 'idle';
       if (answer instanceof Error) throw answer;
       return answer;
+    },
+  };
+  return step;
+}
+
+/** A step whose first run lasts until the test ends it (finish or fail); later runs find nothing. */
+function heldStep() {
+  let first!: { resolve: (result: StepResult) => void; reject: (error: Error) => void };
+  const step = {
+    calls: 0,
+    finish: (result: StepResult) => first.resolve(result),
+    fail: (error: Error) => first.reject(error),
+    run(): Promise<StepResult> {
+      step.calls += 1;
+      if (step.calls > 1) return Promise.resolve('idle');
+      return new Promise<StepResult>((resolve, reject) => (first = { resolve, reject }));
     },
   };
   return step;
@@ -111,18 +126,11 @@ describe('polling loop: wake', () => {
   });
 
   it('given a step in progress, when woken, then the pause after that step is skipped', async () => {
-    let finish!: (result: StepResult) => void;
-    const step = {
-      calls: 0,
-      run: () => {
-        step.calls += 1;
-        return step.calls === 1 ? new Promise<StepResult>((resolve) => (finish = resolve)) : Promise.resolve<StepResult>('idle');
-      },
-    };
+    const step = heldStep();
     const running = start(step);
     await settle();
     running.wake();
-    finish('idle');
+    step.finish('idle');
     await settle();
     expect(step.calls).toBe(2);
   });
@@ -183,14 +191,7 @@ describe('polling loop: backoff', () => {
 
 describe('polling loop: stop', () => {
   it('given a step in progress, when stopped, then stop resolves once the step has finished and no further step runs', async () => {
-    let finish!: (result: StepResult) => void;
-    const step = {
-      calls: 0,
-      run: () => {
-        step.calls += 1;
-        return new Promise<StepResult>((resolve) => (finish = resolve));
-      },
-    };
+    const step = heldStep();
     const running = start(step);
     await settle();
     let stopped = false;
@@ -198,7 +199,7 @@ describe('polling loop: stop', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(stopped).toBe(false);
 
-    finish('busy');
+    step.finish('busy');
     await settle();
     expect(stopped).toBe(true);
     await stopping;
@@ -218,19 +219,12 @@ describe('polling loop: stop', () => {
   });
 
   it('given a step in progress that fails, when stopped, then no backoff pause is waited for', async () => {
-    let fail!: (error: Error) => void;
-    const step = {
-      calls: 0,
-      run: () => {
-        step.calls += 1;
-        return new Promise<StepResult>((_, reject) => (fail = reject));
-      },
-    };
+    const step = heldStep();
     const running = start(step);
     await settle();
     let stopped = false;
     void running.stop().then(() => (stopped = true));
-    fail(new Error('store down'));
+    step.fail(new Error('store down'));
     await settle();
     expect(stopped).toBe(true);
     expect(step.calls).toBe(1);

@@ -14,7 +14,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../src/logging.js';
 import type { DeliveryItem, DeliveryStore } from '../../src/storage/delivery-port.js';
-import { DEFAULT_BACKOFF, backoffDelay, classify, networkFailure, payloadSample, pushRequest, type Backoff, type Outcome } from './protocol.js';
+import { DEFAULT_BACKOFF, backoffDelay, type Backoff } from '../../src/backoff.js';
+import { startPollingLoop } from '../../src/polling-loop.js';
+import { classify, networkFailure, payloadSample, pushRequest, type Outcome } from './protocol.js';
 
 export interface DelivererOptions {
   /** MARKETPLACE_URL: the base the `/profiles/{member_id}` paths are appended to. */
@@ -59,19 +61,8 @@ export function startDeliverer(store: DeliveryStore, logger: Logger, options: De
   const doFetch = options.fetch ?? fetch;
   const log = logger.child({ component: 'delivery' });
 
-  const inFlight = new Set<string>();
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  let idleWaiters: (() => void)[] = [];
-  const poke = () => wake?.();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  /** The sends under way, by member. */
+  const inFlight = new Map<string, Promise<void>>();
 
   async function send(item: DeliveryItem): Promise<{ outcome: Outcome; sample: string }> {
     const request = pushRequest(item, options.url, options.secret, Math.floor(now() / 1000));
@@ -111,13 +102,13 @@ export function startDeliverer(store: DeliveryStore, logger: Logger, options: De
   }
 
   function start(item: DeliveryItem, token: string): void {
-    inFlight.add(item.memberId);
-    void deliver(item, token)
+    const sending = deliver(item, token)
       .catch((error: unknown) => log.error({ err: error, member: item.memberId }, 'recording a delivery failed; the lease will expire and it is retried'))
       .finally(() => {
         inFlight.delete(item.memberId);
-        poke();
+        loop.wake();
       });
+    inFlight.set(item.memberId, sending);
   }
 
   /** Claims due members into free slots; returns how many were started. */
@@ -138,39 +129,25 @@ export function startDeliverer(store: DeliveryStore, logger: Logger, options: De
     return started;
   }
 
-  const done = (async () => {
-    let failures = 0;
-    while (!stopping) {
-      try {
-        const started = await fill();
-        failures = 0;
-        if (started > 0 && inFlight.size < concurrency) continue;
-        if (started === 0 && inFlight.size === 0) {
-          for (const resolve of idleWaiters) resolve();
-          idleWaiters = [];
-        }
-        await sleep(pollMs);
-      } catch (error) {
-        failures += 1;
-        log.error({ err: error, failures }, 'looking for due deliveries failed; retrying');
-        await sleep(backoffDelay(failures, DEFAULT_BACKOFF));
-      }
-    }
-    while (inFlight.size > 0) await new Promise<void>((resolve) => setTimeout(resolve, 10));
-  })();
+  const loop = startPollingLoop({
+    async step() {
+      const started = await fill();
+      if (started > 0 && inFlight.size < concurrency) return 'busy';
+      return started === 0 && inFlight.size === 0 ? 'idle' : 'wait';
+    },
+    idleMs: pollMs,
+    // The look for due members is retried on the default timings; options.backoff is the members'.
+    backoff: DEFAULT_BACKOFF,
+    logger: log,
+    failureMessage: 'looking for due deliveries failed; retrying',
+  });
 
   return {
     async stop() {
-      stopping = true;
-      poke();
-      await done;
+      await loop.stop();
+      await Promise.all(inFlight.values());
     },
-    idle() {
-      return new Promise((resolve) => {
-        idleWaiters.push(resolve);
-        poke();
-      });
-    },
-    poke,
+    idle: loop.idle,
+    poke: loop.wake,
   };
 }

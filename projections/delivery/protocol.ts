@@ -7,17 +7,6 @@ import type { DeliveryItem } from '../../src/storage/delivery-port.js';
 import { signatureHeader } from '../hris/signature.js';
 import { profileOf } from '../fold/render.js';
 
-export interface Backoff {
-  /** First delay, ms (ARCHITECTURE.md §7: 500). */
-  baseMs: number;
-  /** Growth per failed attempt (2). */
-  factor: number;
-  /** Largest delay, ms (30 000). */
-  capMs: number;
-}
-
-export const DEFAULT_BACKOFF: Readonly<Backoff> = { baseMs: 500, factor: 2, capMs: 30_000 };
-
 /** A Retry-After larger than this (ms) is taken as this: a broken header must not park a member for days. */
 export const MAX_RETRY_AFTER_MS = 3_600_000;
 
@@ -52,11 +41,6 @@ export function pushRequest(item: DeliveryItem, baseUrl: string, secret: string,
 export function payloadSample(request: PushRequest): string {
   if (request.method === 'DELETE') return `(DELETE ${request.url}: no body)`;
   return request.body.length > PAYLOAD_SAMPLE_CHARS ? `${request.body.slice(0, PAYLOAD_SAMPLE_CHARS)}…` : request.body;
-}
-
-/** Delay before the next attempt after `failures` failed ones (1-based): base × factor^(failures−1), capped. */
-export function backoffDelay(failures: number, backoff: Backoff = DEFAULT_BACKOFF): number {
-  return Math.min(backoff.capMs, backoff.baseMs * backoff.factor ** Math.max(0, failures - 1));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BACKOFF, MAX_RETRY_AFTER_MS, backoffDelay, classify, isRetryableStatus, networkFailure, payloadSample, parseRetryAfter, pushRequest } from './protocol.js';
+import { MAX_RETRY_AFTER_MS, classify, isRetryableStatus, networkFailure, payloadSample, parseRetryAfter, pushRequest } from './protocol.js';
 import { verifySignature } from '../hris/signature.js';
 import type { DeliveryItem } from '../../src/storage/delivery-port.js';
 import type { Profile } from '../../src/model/profile.js';
@@ -47,15 +47,6 @@ describe('push request (ARCHITECTURE.md §7)', () => {
     const long = pushRequest(item({ completions: Array.from({ length: 50 }, (_, i) => ({ activity_id: `https://lms/c${i}`, name: 'x'.repeat(20), learning_completed: true, completed_at: 'x', success: null })) }), 'http://mp', SECRET, 1);
     expect(payloadSample(long)).toHaveLength(513);
     expect(payloadSample(pushRequest(item(), 'http://mp', SECRET, 1))).toBe(JSON.stringify(profile()));
-  });
-});
-
-describe('backoff', () => {
-  it('starts at 500 ms, doubles, and is capped at 30 s by default', () => {
-    expect(DEFAULT_BACKOFF).toEqual({ baseMs: 500, factor: 2, capMs: 30_000 });
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 20].map((n) => backoffDelay(n))).toEqual([500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
-    expect(backoffDelay(3, { baseMs: 10, factor: 3, capMs: 50 })).toBe(50);
-    expect(backoffDelay(2, { baseMs: 10, factor: 3, capMs: 50 })).toBe(30);
   });
 });
 

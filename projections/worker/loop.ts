@@ -1,8 +1,10 @@
 /**
- * Runs the projector continuously: batches back to back while there is work, a short pause
- * when caught up, and a growing pause after a failure (the batch is simply redone).
+ * Runs the projector continuously (src/polling-loop.ts): batches back to back while there is
+ * work, a short pause when caught up, and a growing pause after a failure (the batch is simply
+ * redone).
  */
 import type { Logger } from '../../src/logging.js';
+import { startPollingLoop } from '../../src/polling-loop.js';
 import type { Projector } from './projector.js';
 
 export interface WorkerLoop {
@@ -13,52 +15,14 @@ export interface WorkerLoop {
 }
 
 export function startWorkerLoop(projector: Projector, logger: Logger, options: { idleMs?: number; batchSize?: number } = {}): WorkerLoop {
-  const idleMs = options.idleMs ?? 100;
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  let idleWaiters: (() => void)[] = [];
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
-  const done = (async () => {
-    let failures = 0;
-    while (!stopping) {
-      try {
-        const result = await projector.runBatch(options.batchSize);
-        failures = 0;
-        // The SQLite store answers synchronously, so awaiting it never yields to the event loop:
-        // without this, catching up a backlog in-process would starve the HTTP server.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (result.statements === 0 && result.employees === 0) {
-          for (const resolve of idleWaiters) resolve();
-          idleWaiters = [];
-          await sleep(idleMs);
-        }
-      } catch (error) {
-        failures += 1;
-        logger.error({ err: error, failures }, 'projection batch failed; it will be retried');
-        await sleep(Math.min(30_000, 500 * 2 ** (failures - 1)));
-      }
-    }
-  })();
-
-  return {
-    async stop() {
-      stopping = true;
-      wake?.();
-      await done;
+  const loop = startPollingLoop({
+    async step() {
+      const result = await projector.runBatch(options.batchSize);
+      return result.statements === 0 && result.employees === 0 ? 'idle' : 'busy';
     },
-    idle() {
-      return new Promise((resolve) => {
-        idleWaiters.push(resolve);
-        wake?.();
-      });
-    },
-  };
+    idleMs: options.idleMs ?? 100,
+    logger,
+    failureMessage: 'projection batch failed; it will be retried',
+  });
+  return { stop: loop.stop, idle: loop.idle };
 }

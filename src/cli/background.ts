@@ -6,6 +6,7 @@
  * and use the second core.
  */
 import { Worker } from 'node:worker_threads';
+import { backoffDelay, type Backoff } from '../backoff.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../storage/port.js';
@@ -53,8 +54,8 @@ async function spawnThread(config: Config): Promise<{ worker: Worker; exited: Pr
   return { worker, exited };
 }
 
-/** After the thread stopped on its own, how long before it is started again (then ×2 per failure, at most a minute). */
-const RESTART_DELAY_MS = 1_000;
+/** After the thread stopped on its own, how long before it is started again: 1 s, then ×2 per failed start, at most a minute. */
+const RESTART_BACKOFF: Backoff = { baseMs: 1_000, factor: 2, capMs: 60_000 };
 
 /**
  * Runs the background work on a thread with its own store connection; resolves once it runs,
@@ -65,11 +66,13 @@ const RESTART_DELAY_MS = 1_000;
 export async function startBackgroundThread(config: Config, logger: Logger): Promise<BackgroundWork> {
   let stopping = false;
   let current = await spawnThread(config);
+  /** Restarts tried since the thread last ran. */
   let failures = 0;
   let retry: NodeJS.Timeout | undefined;
 
   const restart = () => {
-    const delay = Math.min(60_000, RESTART_DELAY_MS * 2 ** failures++);
+    failures += 1;
+    const delay = backoffDelay(failures, RESTART_BACKOFF);
     retry = setTimeout(() => {
       spawnThread(config).then(
         (next) => {

@@ -1,10 +1,10 @@
 /** Shared pieces of the delivery tests: the secret, fast test timings, waiting, and reading the sandbox's log. */
-import type { Backoff } from '../../projections/delivery/protocol.js';
+import type { Backoff } from '../../src/backoff.js';
 import type { ReceivedPush, SandboxMarketplace } from '../../projections/sandbox/marketplace.js';
 
 export const MARKETPLACE_SECRET = 'marketplace-test-secret-0123456789';
 
-/** Small delays so the tests run fast; the defaults (ARCHITECTURE.md §7) are asserted in protocol.unit.spec.ts. */
+/** Small delays so the tests run fast; the defaults (ARCHITECTURE.md §7) are asserted in src/backoff.unit.spec.ts. */
 export const FAST_BACKOFF: Backoff = { baseMs: 20, factor: 2, capMs: 200 };
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

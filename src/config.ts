@@ -2,6 +2,7 @@
  * Configuration from the environment (ARCHITECTURE.md §4), validated once at start-up:
  * a bad value stops the process with a message naming the variable.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 
 export type StoreKind = 'sqlite' | 'mongodb';
@@ -38,6 +39,8 @@ export interface Config {
   hrisWebhookSecret: string | undefined;
   /** xAPI version stated to requests that name none (their 400, and GET /about); lrs/version.ts. */
   xapiDefaultVersion: XapiDefaultVersion;
+  /** The directory of the mapping files (absolute); undefined: the project's own mappings/. */
+  mappingsDir: string | undefined;
 }
 
 const XAPI_DEFAULT_VERSIONS = ['2.0.0', '1.0.3'] as const;
@@ -134,6 +137,37 @@ function hmacKey(env: Env, name: string, minLength = 16): string | undefined {
   return value;
 }
 
+/**
+ * `MAPPINGS_DIR`, resolved against `cwd`: an existing directory, or undefined when unset (the
+ * project's own mappings/ is used then). Exported for `lrs mapping validate`, which needs no
+ * other setting.
+ */
+export function mappingsDirSetting(env: Env, cwd: string = process.cwd()): string | undefined {
+  const raw = nonEmpty(env, 'MAPPINGS_DIR');
+  if (raw === undefined) return undefined;
+  const dir = path.resolve(cwd, raw);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) throw new ConfigError('MAPPINGS_DIR', `must be an existing directory, got "${raw}"`);
+  return dir;
+}
+
+/** The settings of `lrs sandbox-marketplace`, the stand-in marketplace, which needs none of the LRS's. */
+export interface SandboxConfig {
+  /** MARKETPLACE_SECRET: the HMAC key the sandbox checks push signatures with. */
+  secret: string;
+}
+
+export function loadSandboxConfig(env: Env = process.env): SandboxConfig {
+  const secret = nonEmpty(env, 'MARKETPLACE_SECRET')?.trim();
+  if (secret === undefined) throw new ConfigError('MARKETPLACE_SECRET', 'is required: it is the key the sandbox checks signatures with');
+  return { secret };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const store = oneOf(env, 'STORE', STORE_KINDS, 'sqlite');
   const mongodbUrl = nonEmpty(env, 'MONGODB_URL');
@@ -186,5 +220,6 @@ export function loadConfig(env: Env = process.env): Config {
     pseudonymKey: hmacKey(env, 'PSEUDONYM_KEY'),
     hrisWebhookSecret: hmacKey(env, 'HRIS_WEBHOOK_SECRET'),
     xapiDefaultVersion: oneOf(env, 'XAPI_DEFAULT_VERSION', XAPI_DEFAULT_VERSIONS, '2.0.0'),
+    mappingsDir: mappingsDirSetting(env),
   };
 }

@@ -3,9 +3,9 @@
  * file first: loadMapping either returns a usable Mapping or throws a MappingError carrying all
  * problems of all files, so a bad mapping stops start-up with the file, row and column of each.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { ConfigError } from '../../src/config.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { mappingsDirSetting } from '../../src/config.js';
 import { MappingError, sortProblems, WHOLE_FILE, WHOLE_ROW, type MappingProblem } from './problems.js';
 import { readSkillRules, readVerbRules, type Concept, type SkillRule, type VerbRule } from './rules.js';
 import { isAbsent, readTemplate, templateVersion, type CompiledFieldRule, type FieldRule, type SourceSystem } from './template.js';
@@ -61,21 +61,11 @@ export function defaultMappingsDir(): string {
 }
 
 /**
- * The mappings directory to use: `MAPPINGS_DIR` (resolved against the working directory; it
- * must be an existing directory, else a ConfigError naming the variable) or the project's own.
+ * The mappings directory to use: `MAPPINGS_DIR` (resolved against `cwd`; it must be an existing
+ * directory, else a ConfigError naming the variable, src/config.ts) or the project's own.
  */
-export function mappingsDir(env: Record<string, string | undefined> = process.env): string {
-  const raw = env['MAPPINGS_DIR'];
-  if (raw === undefined || raw.trim() === '') return defaultMappingsDir();
-  const dir = resolve(raw);
-  let isDir = false;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDir) throw new ConfigError('MAPPINGS_DIR', `must be an existing directory, got "${raw}"`);
-  return dir;
+export function mappingsDir(env: Record<string, string | undefined>, cwd?: string): string {
+  return mappingsDirSetting(env, cwd) ?? defaultMappingsDir();
 }
 
 /** The newest lms-marketplace.v<N>.csv in a directory (highest N), or undefined. */

@@ -6,13 +6,13 @@ import type { Config } from '../../src/config.js';
 import type { Logger } from '../../src/logging.js';
 import type { Store } from '../../src/storage/port.js';
 import { monotonicClock } from '../../src/clock.js';
-import { loadMapping, mappingsDir } from '../mapping/index.js';
+import { loadMapping } from '../mapping/index.js';
 import { actorIdentityKeys, employeeIdentityKeys, pseudonymousMemberId } from '../identity/keys.js';
 import { identityConfig, resolvePseudonymKey } from '../identity/settings.js';
 import { Projector } from './projector.js';
 
 export async function createProjector(config: Config, store: Store, logger: Logger): Promise<Projector> {
-  const mapping = loadMapping(mappingsDir(process.env));
+  const mapping = loadMapping(config.mappingsDir);
   const identity = identityConfig(config);
   const pseudonymKey = await resolvePseudonymKey(config, store.identity, logger);
   logger.info({ mapping: mapping.version }, 'projection mapping loaded');

@@ -14,6 +14,7 @@ import type { Store } from '../storage/port.js';
 import { ClientRegistryError, createClient, parseClientScopes, rotateClientSecret, viewOf } from '../auth/clients.js';
 import { SCOPES } from '../auth/scopes.js';
 import { SigningKeys } from '../auth/oauth/keys.js';
+import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
 
 export const CLIENTS_USAGE = `usage:
   lrs clients create --name <name> --scopes "<scope> …"
@@ -26,42 +27,8 @@ scopes: ${SCOPES.join(' ')}
 The client secret is printed once, by create and rotate; only its hash is stored.
 `;
 
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: Record<string, string | undefined>;
-}
-
-const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  get env() {
-    return process.env;
-  },
-};
-
 function usage(io: CliIo, command: string, message: string): number {
-  io.stderr(`lrs ${command}: ${message}\n\n${CLIENTS_USAGE}`);
-  return 2;
-}
-
-/** `--name value` pairs and positional arguments; null when an option lacks its value or is unknown. */
-function parseArgs(args: string[], known: string[]): { options: Map<string, string>; positional: string[] } | string {
-  const options = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split(/=(.*)/s);
-    if (!name || !known.includes(name)) return `unknown option ${arg}`;
-    const value = inline ?? args[++i];
-    if (value === undefined) return `option --${name} needs a value`;
-    options.set(name, value);
-  }
-  return { options, positional };
+  return usageError(io, `lrs ${command}`, message, CLIENTS_USAGE);
 }
 
 async function withStore<T>(io: CliIo, run: (store: Store, now: () => string) => Promise<T>): Promise<T> {
@@ -73,17 +40,15 @@ async function withStore<T>(io: CliIo, run: (store: Store, now: () => string) =>
   }
 }
 
-const json = (io: CliIo, value: unknown) => io.stdout(`${JSON.stringify(value, null, 2)}\n`);
-
 export async function runClients(argv: string[], io: CliIo = processIo): Promise<number> {
   const [sub, ...rest] = argv;
-  const args = parseArgs(rest, ['name', 'scopes']);
-  if (typeof args === 'string') return usage(io, 'clients', args);
+  const args = parseOptions(rest, { name: 'string', scopes: 'string' });
+  if ('problem' in args) return usage(io, 'clients', args.problem);
   switch (sub) {
     case 'create': {
-      const name = args.options.get('name');
-      const scopesText = args.options.get('scopes');
-      if (name === undefined || scopesText === undefined || args.positional.length > 0) return usage(io, 'clients', 'create needs --name and --scopes');
+      const name = args.values.name;
+      const scopesText = args.values.scopes;
+      if (name === undefined || scopesText === undefined || args.positionals.length > 0) return usage(io, 'clients', 'create needs --name and --scopes');
       let scopes;
       try {
         scopes = parseClientScopes(scopesText);
@@ -94,7 +59,7 @@ export async function runClients(argv: string[], io: CliIo = processIo): Promise
       return withStore(io, async (store, now) => {
         try {
           const { client, secret } = await createClient({ clients: store.clients, oauth: store.oauth, now }, { name, scopes });
-          json(io, { client_id: client.id, client_secret: secret, name: client.name, scopes: client.scopes, created_at: client.createdAt });
+          printJson(io, { client_id: client.id, client_secret: secret, name: client.name, scopes: client.scopes, created_at: client.createdAt });
           io.stderr('lrs clients: keep the client_secret now: it is not stored and cannot be shown again (rotate to get a new one).\n');
           return 0;
         } catch (error) {
@@ -104,22 +69,22 @@ export async function runClients(argv: string[], io: CliIo = processIo): Promise
       });
     }
     case 'rotate': {
-      const [id, ...extra] = args.positional;
-      if (id === undefined || extra.length > 0 || args.options.size > 0) return usage(io, 'clients', 'rotate needs exactly one client id');
+      const [id, ...extra] = args.positionals;
+      if (id === undefined || extra.length > 0 || Object.keys(args.values).length > 0) return usage(io, 'clients', 'rotate needs exactly one client id');
       return withStore(io, async (store, now) => {
         const rotated = await rotateClientSecret({ clients: store.clients, oauth: store.oauth, now }, id);
         if (!rotated) {
           io.stderr(`lrs clients: no client ${id}\n`);
           return 1;
         }
-        json(io, { client_id: rotated.client.id, client_secret: rotated.secret, rotated_at: rotated.client.rotatedAt });
+        printJson(io, { client_id: rotated.client.id, client_secret: rotated.secret, rotated_at: rotated.client.rotatedAt });
         return 0;
       });
     }
     case 'list':
-      if (args.positional.length > 0 || args.options.size > 0) return usage(io, 'clients', 'list takes no arguments');
+      if (args.positionals.length > 0 || Object.keys(args.values).length > 0) return usage(io, 'clients', 'list takes no arguments');
       return withStore(io, async (store) => {
-        json(io, (await store.clients.list()).map(viewOf).map((c) => ({ client_id: c.id, name: c.name, scopes: c.scopes, created_at: c.createdAt, rotated_at: c.rotatedAt })));
+        printJson(io, (await store.clients.list()).map(viewOf).map((c) => ({ client_id: c.id, name: c.name, scopes: c.scopes, created_at: c.createdAt, rotated_at: c.rotatedAt })));
         return 0;
       });
     default:
@@ -129,12 +94,14 @@ export async function runClients(argv: string[], io: CliIo = processIo): Promise
 
 export async function runKeys(argv: string[], io: CliIo = processIo): Promise<number> {
   const [sub, ...rest] = argv;
-  if (rest.length > 0 || (sub !== 'rotate' && sub !== 'list')) return usage(io, 'keys', 'use: lrs keys rotate | list');
+  const args = parseOptions(rest, {});
+  if ('problem' in args) return usage(io, 'keys', args.problem);
+  if (args.positionals.length > 0 || (sub !== 'rotate' && sub !== 'list')) return usage(io, 'keys', 'use: lrs keys rotate | list');
   const config = loadConfig(io.env);
   return withStore(io, async (store, now) => {
     const keys = new SigningKeys(store.oauth, now, config.oauth);
-    if (sub === 'rotate') json(io, await keys.rotate());
-    else json(io, await keys.describe());
+    if (sub === 'rotate') printJson(io, await keys.rotate());
+    else printJson(io, await keys.describe());
     return 0;
   });
 }
@@ -142,13 +109,13 @@ export async function runKeys(argv: string[], io: CliIo = processIo): Promise<nu
 export async function runOAuth(argv: string[], io: CliIo = processIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'audit') return usage(io, 'oauth', 'use: lrs oauth audit [--client <client_id>] [--limit N]');
-  const args = parseArgs(rest, ['client', 'limit']);
-  if (typeof args === 'string') return usage(io, 'oauth', args);
-  const limit = args.options.get('limit') ?? '100';
+  const args = parseOptions(rest, { client: 'string', limit: 'string' });
+  if ('problem' in args) return usage(io, 'oauth', args.problem);
+  const limit = args.values.limit ?? '100';
   if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 10_000) return usage(io, 'oauth', '--limit must be a whole number from 1 to 10000');
-  const clientId = args.options.get('client');
+  const clientId = args.values.client;
   return withStore(io, async (store) => {
-    json(io, await store.oauth.audit({ ...(clientId === undefined ? {} : { clientId }), limit: Number(limit) }));
+    printJson(io, await store.oauth.audit({ ...(clientId === undefined ? {} : { clientId }), limit: Number(limit) }));
     return 0;
   });
 }

@@ -7,41 +7,43 @@
 import { loadConfig } from '../config.js';
 import { openStore } from '../storage/open.js';
 import { deadLetterJson } from '../../projections/delivery/dlq-routes.js';
+import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
 
 export const DLQ_USAGE = `usage: lrs dlq list [--limit N] | lrs dlq redrive <member_id> | lrs dlq redrive-all
 `;
 
-export async function runDlq(argv: string[]): Promise<number> {
+export async function runDlq(argv: string[], io: CliIo = processIo): Promise<number> {
   const [sub, ...rest] = argv;
-  const usage = (message: string) => {
-    process.stderr.write(`lrs dlq: ${message}\n\n${DLQ_USAGE}`);
-    return 2;
-  };
+  const usage = (message: string) => usageError(io, 'lrs dlq', message, DLQ_USAGE);
+  if (sub !== 'list' && sub !== 'redrive' && sub !== 'redrive-all') return usage(sub === undefined ? 'the subcommand is missing' : `unknown subcommand "${sub}"`);
   let limit = 1000;
+  let id: string | undefined;
   if (sub === 'list') {
-    if (rest.length > 0 && !(rest.length === 2 && rest[0] === '--limit' && /^\d+$/.test(rest[1] ?? '') && Number(rest[1]) >= 1)) return usage('list takes only --limit N');
-    if (rest.length === 2) limit = Number(rest[1]);
-  } else if (sub === 'redrive') {
-    if (rest.length !== 1) return usage('redrive takes one member id');
-  } else if (sub === 'redrive-all') {
-    if (rest.length > 0) return usage('redrive-all takes no arguments');
+    const args = parseOptions(rest, { limit: 'string' });
+    if ('problem' in args) return usage(args.problem);
+    const text = args.values.limit ?? String(limit);
+    if (args.positionals.length > 0 || !/^\d+$/.test(text) || Number(text) < 1) return usage('list takes only --limit N');
+    limit = Number(text);
   } else {
-    return usage(sub === undefined ? 'the subcommand is missing' : `unknown subcommand "${sub}"`);
+    const args = parseOptions(rest, {});
+    if ('problem' in args) return usage(args.problem);
+    if (sub === 'redrive' && args.positionals.length !== 1) return usage('redrive takes one member id');
+    if (sub === 'redrive-all' && args.positionals.length > 0) return usage('redrive-all takes no arguments');
+    id = args.positionals[0];
   }
-  const store = await openStore(loadConfig());
+  const store = await openStore(loadConfig(io.env));
   try {
     if (sub === 'list') {
       const entries = await store.delivery.deadLetters({ limit });
-      process.stdout.write(`${JSON.stringify({ entries: entries.map(deadLetterJson) }, null, 2)}\n`);
+      printJson(io, { entries: entries.map(deadLetterJson) });
       return 0;
     }
     if (sub === 'redrive') {
-      const id = rest[0] as string;
-      const ok = await store.delivery.redrive(id);
-      process.stdout.write(`${JSON.stringify(ok ? { redriven: 1, id } : { redriven: 0, id, error: 'no dead-letter entry' })}\n`);
+      const ok = await store.delivery.redrive(id as string);
+      printJson(io, ok ? { redriven: 1, id } : { redriven: 0, id, error: 'no dead-letter entry' }, 'one-line');
       return ok ? 0 : 1;
     }
-    process.stdout.write(`${JSON.stringify({ redriven: await store.delivery.redriveAll() })}\n`);
+    printJson(io, { redriven: await store.delivery.redriveAll() }, 'one-line');
     return 0;
   } finally {
     await store.close();

@@ -12,6 +12,7 @@ import { monotonicClock } from '../clock.js';
 import { HrisInputError, readCsvRows, validateRows } from '../../projections/hris/rows.js';
 import { importEmployees } from '../../projections/hris/sync.js';
 import { identityConfig } from '../../projections/identity/settings.js';
+import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
 
 export const HRIS_USAGE = `usage: lrs hris import <file.csv> [--dry-run]
 
@@ -22,47 +23,31 @@ export const HRIS_USAGE = `usage: lrs hris import <file.csv> [--dry-run]
   Exit 0 all rows applied, 1 some rows rejected, 2 usage error.
 `;
 
-export interface HrisCliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: Record<string, string | undefined>;
+function usage(io: CliIo, message: string): number {
+  return usageError(io, 'lrs hris', message, HRIS_USAGE);
 }
 
-const processIo: HrisCliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  get env() {
-    return process.env;
-  },
-};
-
-function usageError(io: HrisCliIo, message: string): number {
-  io.stderr(`lrs hris: ${message}\n\n${HRIS_USAGE}`);
-  return 2;
-}
-
-export async function runHris(argv: string[], io: HrisCliIo = processIo): Promise<number> {
+export async function runHris(argv: string[], io: CliIo = processIo): Promise<number> {
   const [subcommand, ...rest] = argv;
-  if (subcommand === undefined) return usageError(io, 'the subcommand is missing');
+  if (subcommand === undefined) return usage(io, 'the subcommand is missing');
   if (subcommand === 'help' || subcommand === '--help' || subcommand === '-h') {
     io.stdout(HRIS_USAGE);
     return 0;
   }
-  if (subcommand !== 'import') return usageError(io, `unknown subcommand "${subcommand}"`);
-  const flags = rest.filter((a) => a.startsWith('-'));
-  const files = rest.filter((a) => !a.startsWith('-'));
-  const unknown = flags.filter((f) => f !== '--dry-run');
-  if (unknown.length > 0) return usageError(io, `unknown option ${unknown.join(', ')}`);
-  if (files.length !== 1) return usageError(io, files.length === 0 ? 'the CSV file is missing' : 'give exactly one CSV file');
+  if (subcommand !== 'import') return usage(io, `unknown subcommand "${subcommand}"`);
+  const args = parseOptions(rest, { 'dry-run': 'boolean' });
+  if ('problem' in args) return usage(io, args.problem);
+  const files = args.positionals;
+  if (files.length !== 1) return usage(io, files.length === 0 ? 'the CSV file is missing' : 'give exactly one CSV file');
   const file = files[0] as string;
-  const dryRun = flags.includes('--dry-run');
+  const dryRun = args.values['dry-run'] === true;
 
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return usageError(io, code === 'ENOENT' ? `${file} does not exist` : `${file} cannot be read (${code ?? String(error)})`);
+    return usage(io, code === 'ENOENT' ? `${file} does not exist` : `${file} cannot be read (${code ?? String(error)})`);
   }
 
   const config = loadConfig(io.env);
@@ -71,7 +56,7 @@ export async function runHris(argv: string[], io: HrisCliIo = processIo): Promis
     rows = validateRows(readCsvRows(text));
   } catch (error) {
     if (!(error instanceof HrisInputError)) throw error;
-    io.stdout(`${JSON.stringify({ error: { code: 'invalid-hris-input', message: error.message, problems: error.problems } }, null, 2)}\n`);
+    printJson(io, { error: { code: 'invalid-hris-input', message: error.message, problems: error.problems } });
     return 1;
   }
 
@@ -82,7 +67,7 @@ export async function runHris(argv: string[], io: HrisCliIo = processIo): Promis
       rows,
       { dryRun, source: `cli:${basename(file)}` },
     );
-    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    printJson(io, report);
     return report.rejected.length > 0 ? 1 : 0;
   } finally {
     await store.close();

@@ -1,6 +1,6 @@
 /** The `lrs` command line. Configuration errors stop it with a message naming the variable. */
-import { ConfigError, loadConfig } from '../config.js';
-import { runServe } from './serve.js';
+import { ConfigError } from '../config.js';
+import { KEEPS_RUNNING, runServe } from './serve.js';
 import { runMapping } from './mapping.js';
 import { runHris } from './hris.js';
 import { runClients, runKeys, runOAuth } from './clients.js';
@@ -8,6 +8,7 @@ import { runRebuild, runWorker } from './projection.js';
 import { runDlq } from './dlq.js';
 import { runSandboxMarketplace } from './sandbox-marketplace.js';
 import { MappingError, formatProblem } from '../../projections/mapping/index.js';
+import { processIo, usageError, type CliIo } from './io.js';
 
 const USAGE = `usage: lrs <command>
 
@@ -33,55 +34,58 @@ commands:
   help         show this message
 `;
 
-export async function main(argv: string[]): Promise<number> {
-  const [command = 'help'] = argv;
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command = 'help', ...rest] = argv;
   switch (command) {
     case 'serve':
-      await runServe(loadConfig());
-      return -1; // keeps running
+      return runServe(rest, io);
     case 'worker':
-      return runWorker();
+      return runWorker(rest, io);
     case 'rebuild':
-      return runRebuild(argv.slice(1));
+      return runRebuild(rest, io);
     case 'mapping':
-      return runMapping(argv.slice(1));
+      return runMapping(rest, io);
     case 'hris':
-      return runHris(argv.slice(1));
+      return runHris(rest, io);
     case 'clients':
-      return runClients(argv.slice(1));
+      return runClients(rest, io);
     case 'keys':
-      return runKeys(argv.slice(1));
+      return runKeys(rest, io);
     case 'oauth':
-      return runOAuth(argv.slice(1));
+      return runOAuth(rest, io);
     case 'dlq':
-      return runDlq(argv.slice(1));
+      return runDlq(rest, io);
     case 'sandbox-marketplace':
-      return runSandboxMarketplace(argv.slice(1));
+      return runSandboxMarketplace(rest, io);
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(USAGE);
+      io.stdout(USAGE);
       return 0;
     default:
-      process.stderr.write(`lrs: unknown command "${command}"\n\n${USAGE}`);
-      return 2;
+      return usageError(io, 'lrs', `unknown command "${command}"`, USAGE);
   }
+}
+
+/** Why the command stopped, on stderr, and its exit code: 78 (EX_CONFIG) for a bad setting or mapping file, 1 otherwise. */
+function failed(io: CliIo, error: unknown): number {
+  if (error instanceof ConfigError) {
+    io.stderr(`lrs: configuration error: ${error.message}\n`);
+    return 78;
+  }
+  if (error instanceof MappingError) {
+    io.stderr(`lrs: the mapping files have problems:\n${error.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+    return 78;
+  }
+  io.stderr(`lrs: ${(error as Error).stack ?? String(error)}\n`);
+  return 1;
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code >= 0) process.exitCode = code;
+    if (code !== KEEPS_RUNNING) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`lrs: configuration error: ${error.message}\n`);
-      process.exitCode = 78; // EX_CONFIG
-    } else if (error instanceof MappingError) {
-      process.stderr.write(`lrs: the mapping files have problems:\n${error.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
-      process.exitCode = 78;
-    } else {
-      process.stderr.write(`lrs: ${(error as Error).stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    }
+    process.exitCode = failed(processIo, error);
   },
 );

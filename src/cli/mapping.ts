@@ -14,8 +14,7 @@ import {
   mappingsDir,
   type MappingFileReport,
 } from '../../projections/mapping/index.js';
-
-export { mappingsDir } from '../../projections/mapping/index.js';
+import { parseOptions, processIo, usageError, type CliIo } from './io.js';
 
 export const MAPPING_USAGE = `usage: lrs mapping validate [file]
 
@@ -25,48 +24,36 @@ export const MAPPING_USAGE = `usage: lrs mapping validate [file]
   Prints file:row:column: rule: message per problem. Exit 0 valid, 1 problems, 2 usage error.
 `;
 
-export interface MappingCliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: Record<string, string | undefined>;
+/** The mapping files are named relative to the working directory, in arguments and in reports. */
+export interface MappingCliIo extends CliIo {
   cwd: string;
 }
 
-const processIo: MappingCliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  get env() {
-    return process.env;
-  },
-  get cwd() {
-    return process.cwd();
-  },
-};
-
 /** Runs `lrs mapping …` with argv after "mapping"; returns the exit code. MAPPINGS_DIR errors throw ConfigError. */
-export function runMapping(argv: readonly string[], io: Partial<MappingCliIo> = {}): number {
-  const { stdout, stderr, env, cwd } = { ...processIo, ...io, env: io.env ?? processIo.env, cwd: io.cwd ?? processIo.cwd };
+export function runMapping(argv: readonly string[], given: Partial<MappingCliIo> = {}): number {
+  const io: MappingCliIo = {
+    stdout: given.stdout ?? processIo.stdout,
+    stderr: given.stderr ?? processIo.stderr,
+    env: given.env ?? processIo.env,
+    cwd: given.cwd ?? process.cwd(),
+  };
+  const { stdout, env, cwd } = io;
   const [command, ...rest] = argv;
   if (command === 'help' || command === '--help' || command === '-h') {
     stdout(MAPPING_USAGE);
     return 0;
   }
-  if (command !== 'validate') {
-    stderr(command === undefined ? MAPPING_USAGE : `lrs mapping: unknown command "${command}"\n\n${MAPPING_USAGE}`);
-    return 2;
-  }
-  const option = rest.find((arg) => arg.startsWith('-') && arg !== '-');
-  if (option !== undefined || rest.length > 1) {
-    stderr(`lrs mapping validate: ${option !== undefined ? `unknown option "${option}"` : 'expects at most one file'}\n\n${MAPPING_USAGE}`);
-    return 2;
-  }
+  if (command !== 'validate') return usageError(io, 'lrs mapping', command === undefined ? 'the command is missing' : `unknown command "${command}"`, MAPPING_USAGE);
+  const args = parseOptions(rest, {});
+  if ('problem' in args) return usageError(io, 'lrs mapping validate', args.problem, MAPPING_USAGE);
+  if (args.positionals.length > 1) return usageError(io, 'lrs mapping validate', 'expects at most one file', MAPPING_USAGE);
 
   const show = (file: string): string => {
     const rel = relative(cwd, file);
     return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
   };
-  const file = rest[0];
-  const target = file === undefined ? mappingsDir(withCwd(env, cwd)) : resolve(cwd, file);
+  const file = args.positionals[0];
+  const target = file === undefined ? mappingsDir(env, cwd) : resolve(cwd, file);
   const check = checkMappingFiles(file === undefined ? target : [target]);
   if (check.problems.length > 0) {
     for (const problem of check.problems) stdout(`${formatProblem(problem, show(problem.file))}\n`);
@@ -89,10 +76,4 @@ export function runMapping(argv: readonly string[], io: Partial<MappingCliIo> = 
     stdout(`OK ${report.version ?? report.kind}: ${report.rows} ${what} in ${show(target)}\n`);
   }
   return 0;
-}
-
-/** MAPPINGS_DIR is resolved against the command's working directory. */
-function withCwd(env: Record<string, string | undefined>, cwd: string): Record<string, string | undefined> {
-  const dir = env['MAPPINGS_DIR'];
-  return dir === undefined || dir.trim() === '' ? env : { ...env, MAPPINGS_DIR: resolve(cwd, dir) };
 }

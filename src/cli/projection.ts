@@ -5,10 +5,17 @@ import { openStore } from '../storage/open.js';
 import { createProjector } from '../../projections/worker/runtime.js';
 import { startBackgroundWork } from './background.js';
 import { limitHeapGrowth } from './heap.js';
+import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
 
-export async function runWorker(): Promise<number> {
+export const WORKER_USAGE = 'usage: lrs worker   (configuration from the environment, see README)\n';
+export const REBUILD_USAGE = 'usage: lrs rebuild [--member <member_id>]\n';
+
+export async function runWorker(argv: string[], io: CliIo = processIo): Promise<number> {
+  const args = parseOptions(argv, {});
+  if ('problem' in args) return usageError(io, 'lrs worker', args.problem, WORKER_USAGE);
+  if (args.positionals.length > 0) return usageError(io, 'lrs worker', 'takes no arguments', WORKER_USAGE);
   limitHeapGrowth();
-  const config = loadConfig();
+  const config = loadConfig(io.env);
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);
   // Marketplace push, when MARKETPLACE_URL is set: the worker process delivers what it projects.
@@ -23,24 +30,23 @@ export async function runWorker(): Promise<number> {
   return 0;
 }
 
-export async function runRebuild(args: string[]): Promise<number> {
-  const [flag, memberId, ...rest] = args;
-  if ((flag !== undefined && flag !== '--member') || (flag === '--member' && !memberId) || rest.length > 0) {
-    process.stderr.write('usage: lrs rebuild [--member <member_id>]\n');
-    return 2;
-  }
-  const config = loadConfig();
+export async function runRebuild(argv: string[], io: CliIo = processIo): Promise<number> {
+  const args = parseOptions(argv, { member: 'string' });
+  if ('problem' in args) return usageError(io, 'lrs rebuild', args.problem, REBUILD_USAGE);
+  const memberId = args.values.member;
+  if (memberId === '' || args.positionals.length > 0) return usageError(io, 'lrs rebuild', memberId === '' ? '--member needs a member id' : 'takes only --member <member_id>', REBUILD_USAGE);
+  const config = loadConfig(io.env);
   const logger = createLogger(config.logLevel);
   const store = await openStore(config);
   try {
     const projector = await createProjector(config, store, logger);
     if (memberId !== undefined) {
       const found = await projector.rebuildMember(memberId);
-      process.stdout.write(`${JSON.stringify({ member_id: memberId, rebuilt: found })}\n`);
+      printJson(io, { member_id: memberId, rebuilt: found }, 'one-line');
       return found ? 0 : 1;
     }
     const result = await projector.rebuildAll();
-    process.stdout.write(`${JSON.stringify({ statements: result.statements, employees: result.employees, members_changed: result.membersChanged })}\n`);
+    printJson(io, { statements: result.statements, employees: result.employees, members_changed: result.membersChanged }, 'one-line');
     return 0;
   } finally {
     await store.close();

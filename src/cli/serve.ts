@@ -1,6 +1,6 @@
 /** `lrs serve`: the HTTP server on the configured store, with the projection worker and marketplace push on a background thread. */
 import { serve } from '@hono/node-server';
-import type { Config } from '../config.js';
+import { loadConfig } from '../config.js';
 import { createLogger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import { createApp } from '../server.js';
@@ -8,18 +8,28 @@ import { staticCredentials } from '../auth/credentials.js';
 import { seedCredential } from '../auth/seed.js';
 import { monotonicClock } from '../clock.js';
 import { identityConfig } from '../../projections/identity/settings.js';
-import { loadMapping, mappingsDir } from '../../projections/mapping/index.js';
+import { loadMapping } from '../../projections/mapping/index.js';
 import { startBackgroundThread } from './background.js';
 import { limitHeapGrowth } from './heap.js';
+import { parseOptions, processIo, usageError, type CliIo } from './io.js';
 
 /** The account homePage of authorities derived from this LRS's own credentials. */
 export const CREDENTIAL_HOMEPAGE = 'urn:lrs:credential';
 
-export async function runServe(config: Config): Promise<void> {
+export const SERVE_USAGE = 'usage: lrs serve   (configuration from the environment, see README)\n';
+
+/** The exit code of a command whose work goes on after it returns (the server), see main.ts. */
+export const KEEPS_RUNNING = -1;
+
+export async function runServe(argv: string[], io: CliIo = processIo): Promise<number> {
+  const args = parseOptions(argv, {});
+  if ('problem' in args) return usageError(io, 'lrs serve', args.problem, SERVE_USAGE);
+  if (args.positionals.length > 0) return usageError(io, 'lrs serve', 'takes no arguments', SERVE_USAGE);
+  const config = loadConfig(io.env);
   limitHeapGrowth();
   const logger = createLogger(config.logLevel);
   // Checked before anything starts: a broken mapping file stops start-up instead of a half-working server.
-  loadMapping(mappingsDir(process.env));
+  loadMapping(config.mappingsDir);
   const store = await openStore(config);
   // The projection worker and marketplace push (MARKETPLACE_URL), on a thread of their own.
   const background = await startBackgroundThread(config, logger);
@@ -50,4 +60,5 @@ export async function runServe(config: Config): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  return KEEPS_RUNNING;
 }

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runClients, runKeys, runOAuth, type CliIo } from '../../src/cli/clients.js';
+import { runClients, runKeys, runOAuth } from '../../src/cli/clients.js';
+import type { CliIo } from '../../src/cli/io.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import { verifySecret } from '../../src/auth/secrets.js';
 

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runHris, type HrisCliIo } from '../../src/cli/hris.js';
+import { runHris } from '../../src/cli/hris.js';
+import type { CliIo } from '../../src/cli/io.js';
 import { ConfigError } from '../../src/config.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import type { HrisReport } from '../../projections/hris/sync.js';
@@ -36,7 +37,7 @@ function file(name: string, ...rows: string[]): string {
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: HrisCliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env };
+  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env };
   const code = await runHris(argv, io);
   return { code, stdout, stderr };
 }

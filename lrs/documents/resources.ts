@@ -1,6 +1,6 @@
 /**
  * The three document resources (xAPI 1.0.3 Communication 2.2–2.7) as data: one implementation
- * serves all of them (STYLE.md "Avoid" 3), parameterised by these descriptions. Also the
+ * serves all of them, parameterised by these descriptions. Also the
  * parsing of their query parameters into the document (or the set of documents) a request
  * addresses.
  */

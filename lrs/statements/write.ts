@@ -1,5 +1,5 @@
 /**
- * The statement write path, top to bottom (STYLE.md "Take" 4):
+ * The statement write path, top to bottom:
  * validate → assign ids and check them → check attachment parts and signatures (Data 2.6) →
  * shape the stored form → store → map the outcome. A request it cannot store is a Refusal
  * (src/refusal.ts), answered in HTTP by src/http/errors.ts.

@@ -1,6 +1,6 @@
 /**
  * What an employee upsert changes and the audit entries it writes: pure shaping shared by both
- * identity adapters (STYLE.md "Take" 2) and by the HRIS dry run, so the three agree.
+ * identity adapters (ARCHITECTURE.md §2) and by the HRIS dry run, so the three agree.
  *
  * Audit details name fields in snake_case (`given_name`): the HRIS column names operators know
  * (ARCHITECTURE.md §6), which the HRIS side owns (projections/hris/columns.ts pins the two together).

@@ -1,4 +1,4 @@
-/** Opens the store named by configuration; an exhaustive switch, no silent default (STYLE.md "Avoid" 2). */
+/** Opens the store named by configuration; an exhaustive switch, no silent default. */
 import type { Config } from '../config.js';
 import type { Store } from './port.js';
 import { openSqliteStore } from './sqlite/index.js';

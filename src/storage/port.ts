@@ -1,5 +1,5 @@
 /**
- * The storage port: one interface per aggregate (STYLE.md "Take" 1). Adapters live beside
+ * The storage port: one interface per aggregate (ARCHITECTURE.md §3). Adapters live beside
  * it in sqlite/ and mongodb/ and pass one contract suite (test/storage/).
  *
  * Everything an adapter needs to index a statement is computed before it is called
@@ -52,7 +52,7 @@ export interface NewStatement {
 }
 
 /**
- * What an insert did. Conflicts are data, not exceptions (STYLE.md "Take" 3): the HTTP layer
+ * What an insert did. Conflicts are data, not exceptions: the HTTP layer
  * chooses the status. On anything but `stored`, nothing of the batch was written.
  */
 export type InsertOutcome =
@@ -199,7 +199,7 @@ export type DocumentWriteOutcome = { kind: 'written' } | { kind: 'changed' };
 
 /**
  * Documents, written conditionally: the caller reads, decides (preconditions, merge) and
- * writes against the revision it read; on `changed` it decides again (STYLE.md "Take" 1 and 3).
+ * writes against the revision it read; on `changed` it decides again.
  */
 export interface DocumentStore {
   get(key: DocumentKey): Promise<StoredDocument | null>;

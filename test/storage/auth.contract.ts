@@ -1,6 +1,6 @@
 /**
  * The storage contract for the auth aggregate (src/storage/auth-port.ts): ClientStore and
- * OAuthStore, shared by every backend (ARCHITECTURE.md §3, STYLE.md "Take" 5). `open` returns a
+ * OAuthStore, shared by every backend (ARCHITECTURE.md §3). `open` returns a
  * fresh, empty store per test.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * The storage contract for DocumentStore and ActivityStore (src/storage/port.ts), shared by
- * every backend (ARCHITECTURE.md §3, STYLE.md "Take" 5). Each backend's spec calls
+ * every backend (ARCHITECTURE.md §3). Each backend's spec calls
  * `describeDocumentStoreContract(name, open)`; `open` returns a fresh, empty store per test.
  */
 import { createHash } from 'node:crypto';

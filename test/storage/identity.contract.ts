@@ -1,6 +1,6 @@
 /**
  * The storage contract for IdentityStore (src/storage/identity-port.ts), shared by every
- * backend (ARCHITECTURE.md §3, STYLE.md "Take" 5). `open` returns a fresh, empty store per test.
+ * backend (ARCHITECTURE.md §3). `open` returns a fresh, empty store per test.
  * Keys are built with the real key shaping (projections/identity/keys.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

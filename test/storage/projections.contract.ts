@@ -1,6 +1,6 @@
 /**
  * The storage contract for ProjectionStore (src/storage/projection-port.ts), shared by every
- * backend (ARCHITECTURE.md §3, STYLE.md "Take" 5). Each backend's spec calls
+ * backend (ARCHITECTURE.md §3). Each backend's spec calls
  * `describeProjectionStoreContract(name, open)`; `open` returns a fresh, empty store per test.
  *
  * Batches are shaped as the projector (projections/worker/projector.ts) shapes them: a member's

@@ -1,6 +1,6 @@
 /**
  * The storage contract for StatementStore (src/storage/port.ts), shared by every backend
- * (ARCHITECTURE.md §3, STYLE.md "Take" 5). Each backend's spec calls
+ * (ARCHITECTURE.md §3). Each backend's spec calls
  * `describeStatementStoreContract(name, open)`; `open` returns a fresh, empty store per test.
  *
  * Statements are built with the real key extraction (lrs/statements/keys.ts); equivalence is

@@ -2,7 +2,7 @@
  * MongoDB outbox: the delivery fields of `projection_members` documents (delivery-fields.ts),
  * so a profile version and its "pending" state change in one single-document write; no
  * transaction needed. Every write here touches one member document. Filters and
- * updates are exported for the tests (STYLE.md "Take" 2).
+ * updates are exported for the tests.
  *
  * "Pending" compares two fields of a document (`$expr`), which no index can answer: `due()`
  * narrows by the `next_attempt_at` index and evaluates the comparison on what it reads.

@@ -1,6 +1,6 @@
 /**
  * The MongoDB statement store's documents, filters, updates and index definitions: pure
- * shaping, no I/O (STYLE.md "Take" 2). statements.ts sends these to the server; the unit
+ * shaping, no I/O (ARCHITECTURE.md §2). statements.ts sends these to the server; the unit
  * tests assert them and the contract suite evaluates them with an in-process query engine.
  */
 import type { NewStatement, StatementQuery, StatementRecord } from '../port.js';

@@ -294,6 +294,16 @@ async function mingoBench() {
   return { mingo, hook, store, ...(await bench(store)) };
 }
 
+/** The scenario's batch run without a crash: how many projection writes it makes, and the projection it leaves. */
+async function uncrashedRun() {
+  const clean = await mingoBench();
+  const start = clean.hook.writes;
+  await clean.projector.runBatch(500);
+  const writes = clean.hook.writes - start;
+  await clean.drain();
+  return { writes, expected: await projection(clean.store) };
+}
+
 describe(`${STANDIN}: the projector's batch crashed anywhere, then replayed`, () => {
   it(`${STANDIN}: equals the uncrashed run, which equals the SQLite adapter's projection`, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrs-projection-crash-'));
@@ -302,12 +312,7 @@ describe(`${STANDIN}: the projector's batch crashed anywhere, then replayed`, ()
       await (await bench(sqlite)).drain();
       const reference = await projection(sqlite);
 
-      const clean = await mingoBench();
-      const start = clean.hook.writes;
-      await clean.projector.runBatch(500);
-      const writes = clean.hook.writes - start;
-      await clean.drain();
-      const expected = await projection(clean.store);
+      const { writes, expected } = await uncrashedRun();
       expect(expected).toEqual(reference);
       // The scenario does what it says: E1 folded incrementally, E2 recomputed, E3 resolved, one unmatched left.
       expect(expected.members.map(([id, m]) => [id, m?.lastSeq, m?.content.scores[0]?.attempts])).toEqual([['E1', 7, 3], ['E2', 9, undefined], ['E3', 10, 1]]);
@@ -341,12 +346,7 @@ describe(`${STANDIN}: the projector's batch crashed anywhere, then replayed`, ()
   it(`${STANDIN}: members rebuilt between the crash and the replay (lrs rebuild --member) still converge`, async () => {
     // Links are written before members: whatever a member holds is linked to it, so a
     // recompute in the crash window folds it, and the replay then skips it.
-    const clean = await mingoBench();
-    const start = clean.hook.writes;
-    await clean.projector.runBatch(500);
-    const writes = clean.hook.writes - start;
-    await clean.drain();
-    const expected = await projection(clean.store);
+    const { writes, expected } = await uncrashedRun();
     for (let n = 1; n <= writes; n++) {
       const run = await mingoBench();
       run.hook.crashAt(n);

@@ -65,7 +65,7 @@ function withUtcTimestamp(part: Json): Json {
  * The stored form: what was sent plus id, stored, authority, timestamp and version (xAPI 1.0.3
  * Data 2.4); a 2.0 statement's timestamps (its own and its SubStatement's) in UTC.
  */
-function shape(sent: Json, id: string, stored: string, authority: Json, xapiVersion: XapiVersion): NewStatement {
+export function shape(sent: Json, id: string, stored: string, authority: Json, xapiVersion: XapiVersion): NewStatement {
   const xapi2 = xapiVersion === '2.0.0';
   let input = withContextActivityArrays(sent);
   if (xapi2) input = withUtcTimestamp(input);

@@ -7,9 +7,9 @@ import type { Logger } from '../../src/logging.js';
 import type { Store } from '../../src/storage/port.js';
 import { monotonicClock } from '../../src/clock.js';
 import { loadMapping } from '../mapping/index.js';
-import { actorIdentityKeys, employeeIdentityKeys, pseudonymousMemberId } from '../identity/keys.js';
+import { actorIdentityKeys, employeeIdentityKeys, pseudonymousMemberId, type IdentityConfig } from '../identity/keys.js';
 import { identityConfig, resolvePseudonymKey } from '../identity/settings.js';
-import { Projector } from './projector.js';
+import { Projector, type IdentityRules } from './projector.js';
 
 export async function createProjector(config: Config, store: Store, logger: Logger): Promise<Projector> {
   const mapping = loadMapping(config.mappingsDir);
@@ -20,10 +20,15 @@ export async function createProjector(config: Config, store: Store, logger: Logg
     store,
     mapping,
     now: monotonicClock(),
-    identity: {
-      actorKeys: (actor) => actorIdentityKeys(actor, identity),
-      employeeKeys: (employee) => employeeIdentityKeys(employee, identity),
-      publishedId: (employee) => (employee.workerType === 'contractor' ? pseudonymousMemberId(employee.employeeId, pseudonymKey) : employee.employeeId),
-    },
+    identity: identityRules(identity, pseudonymKey),
   });
+}
+
+/** The identity rules of ARCHITECTURE.md §6: a contractor is published under a pseudonymous id, an employee under the employee id. */
+export function identityRules(identity: IdentityConfig, pseudonymKey: string): IdentityRules {
+  return {
+    actorKeys: (actor) => actorIdentityKeys(actor, identity),
+    employeeKeys: (employee) => employeeIdentityKeys(employee, identity),
+    publishedId: (employee) => (employee.workerType === 'contractor' ? pseudonymousMemberId(employee.employeeId, pseudonymKey) : employee.employeeId),
+  };
 }

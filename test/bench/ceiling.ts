@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
-import { COUNT_HEADER, agent, seededRandom, statementBody } from './statements.js';
+import { COUNT_HEADER, agent, statementBody } from './statements.js';
+import { seededRandom } from '../support/random.js';
+import { shape } from '../../lrs/statements/write.js';
 
 const idsByCount = new Map<number, string>();
 function idsJson(count: number): string {
@@ -19,18 +21,12 @@ function idsJson(count: number): string {
   return text;
 }
 
-/** Three statements in their stored form. */
+/** Three statements in their stored form, shaped by the write path's own code. */
 function smallPage(): string {
   const random = seededRandom(3);
   const stored = new Date().toISOString();
-  const statements = [0, 1, 2].map((i) => ({
-    id: randomUUID(),
-    actor: agent(i),
-    ...statementBody(random),
-    stored,
-    authority: { objectType: 'Agent', name: 'bench', account: { homePage: 'urn:lrs:credential', name: 'bench' } },
-    version: '1.0.0',
-  }));
+  const authority = { objectType: 'Agent', name: 'bench', account: { homePage: 'urn:lrs:credential', name: 'bench' } };
+  const statements = [0, 1, 2].map((i) => shape({ actor: agent(i), ...statementBody(random) }, randomUUID(), stored, authority, '1.0.3').statement);
   return JSON.stringify({ statements, more: '' });
 }
 

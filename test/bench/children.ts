@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { sleep } from '../support/wait.js';
 
 export const HOST = '127.0.0.1';
 
@@ -82,8 +83,6 @@ export interface StartOptions {
   readyPath: string;
   readyTimeoutMs?: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startServer(options: StartOptions): Promise<ServerChild> {
   const child = spawn(process.execPath, options.args, {

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { sleep } from '../support/wait.js';
 
 export interface CpuSnapshot {
   /** Clock ticks of all CPUs: busy, and busy + idle. */
@@ -66,7 +67,7 @@ export async function waitUntilIdle(pid: number, options: { windowMs?: number; m
   const deadline = started + (options.timeoutMs ?? 180_000);
   for (;;) {
     const before = cpuSnapshot([pid]);
-    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    await sleep(windowMs);
     const [cores = 0] = cpuUse(before, cpuSnapshot([pid])).processes;
     if (cores <= maxCores || performance.now() > deadline) return performance.now() - started - windowMs;
   }

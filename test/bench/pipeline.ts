@@ -16,12 +16,12 @@ import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import { monotonicClock } from '../../src/clock.js';
 import { storeStatements } from '../../lrs/statements/write.js';
 import { loadMapping } from '../../projections/mapping/index.js';
-import { actorIdentityKeys, employeeIdentityKeys, NO_IDENTITY_CONFIG } from '../../projections/identity/keys.js';
+import { employeeIdentityKeys, NO_IDENTITY_CONFIG } from '../../projections/identity/keys.js';
 import { DEFAULT_BATCH_SIZE, Projector } from '../../projections/worker/projector.js';
+import { identityRules } from '../../projections/worker/runtime.js';
 import type { Employee } from '../../src/storage/identity-port.js';
 import { freePort, removeTempDir, startServer, tempDir } from './children.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../support/wait.js';
 
 const STEADY_RATE = 1_000;
 const SAMPLES_PER_SECOND = 5;
@@ -76,12 +76,8 @@ export async function measureFold(options: { statements: number; members: number
       if ((i + n) % tenth === 0) options.onProgress?.(`  backlog ${(i + n).toLocaleString('en-US')} stored`);
     }
     const storeSeconds = (performance.now() - storing) / 1000;
-    const projector = new Projector({
-      store,
-      mapping: loadMapping(),
-      now: clock,
-      identity: { actorKeys: (a) => actorIdentityKeys(a, NO_IDENTITY_CONFIG), employeeKeys: (e) => employeeIdentityKeys(e, NO_IDENTITY_CONFIG), publishedId: (e) => e.employeeId },
-    });
+    // Every bench member is an employee, published under its employee id: the pseudonym key is never used.
+    const projector = new Projector({ store, mapping: loadMapping(), now: clock, identity: identityRules(NO_IDENTITY_CONFIG, 'bench-pseudonym-key') });
     await projector.runBatch(options.members + 1); // the employees (profile creation) are not part of the figure
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     const started = performance.now();

@@ -5,23 +5,12 @@
  * comparable); ids are random UUIDs, fresh for every statement sent or preloaded.
  */
 import { randomUUID } from 'node:crypto';
+import { seededRandom } from '../support/random.js';
 
 type Json = Record<string, unknown>;
 
 /** Request header carrying the number of statements in a POST body: the ceiling answers that many ids without parsing. */
 export const COUNT_HEADER = 'X-Bench-Count';
-
-/** A small seeded PRNG (mulberry32): fast, and the same statements on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const int = (random: () => number, below: number): number => Math.floor(random() * below);

@@ -18,8 +18,9 @@ import { monotonicClock } from '../../src/clock.js';
 import { startSandboxMarketplace, type SandboxMarketplace } from '../../projections/sandbox/marketplace.js';
 import { Projector } from '../../projections/worker/projector.js';
 import { loadMapping } from '../../projections/mapping/index.js';
-import { IDENTITY, PSEUDONYM_KEY, employee, identityRules } from '../projections/support.js';
-import { MARKETPLACE_SECRET, appliedVersions, isIncreasing, sleep, waitFor } from './support.js';
+import { IDENTITY, PSEUDONYM_KEY, employee, IDENTITY_RULES } from '../projections/support.js';
+import { MARKETPLACE_SECRET, appliedVersions, isIncreasing } from './support.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MEMBERS = Array.from({ length: 10 }, (_, i) => `E${2000 + i}`);
@@ -79,7 +80,7 @@ describe('marketplace push crash safety (real child process, SIGKILL mid-send)',
         await store.identity.upsert({ employee: e, keys: employeeIdentityKeys(e, IDENTITY) }, 'test', clock());
       }
       await postWave(store);
-      const projector = new Projector({ store, mapping: loadMapping(), identity: identityRules, now: monotonicClock() });
+      const projector = new Projector({ store, mapping: loadMapping(), identity: IDENTITY_RULES, now: monotonicClock() });
 
       let killedInFlight = 0;
       for (let round = 0; round < 3; round++) {

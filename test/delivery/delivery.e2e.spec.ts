@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUTH_HEADER, startTestServer, xapiFetch, type TestServer } from '../support/server.js';
 import { startSandboxMarketplace, type SandboxMarketplace } from '../../projections/sandbox/marketplace.js';
 import type { Profile } from '../../src/model/profile.js';
-import { FAST_BACKOFF, MARKETPLACE_SECRET, appliedVersions, isIncreasing, pushesFor, sleep, waitFor } from './support.js';
+import { FAST_BACKOFF, MARKETPLACE_SECRET, appliedVersions, isIncreasing, pushesFor } from './support.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const ADL = 'http://adlnet.gov/expapi/verbs/';
 const HEADER = 'employee_id,email,secondary_emails,given_name,family_name,department,manager_id,job_title,worker_type,status';

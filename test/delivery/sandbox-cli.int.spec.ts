@@ -4,7 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../projections/hris/signature.js';
-import { MARKETPLACE_SECRET, waitFor } from './support.js';
+import { MARKETPLACE_SECRET } from './support.js';
+import { waitFor } from '../support/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let child: ChildProcess | undefined;

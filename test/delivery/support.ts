@@ -1,4 +1,4 @@
-/** Shared pieces of the delivery tests: the secret, fast test timings, waiting, and reading the sandbox's log. */
+/** Shared pieces of the delivery tests: the secret, fast test timings, and reading the sandbox's log. */
 import type { Backoff } from '../../src/backoff.js';
 import type { ReceivedPush, SandboxMarketplace } from '../../projections/sandbox/marketplace.js';
 
@@ -6,16 +6,6 @@ export const MARKETPLACE_SECRET = 'marketplace-test-secret-0123456789';
 
 /** Small delays so the tests run fast; the defaults (ARCHITECTURE.md §7) are asserted in src/backoff.unit.spec.ts. */
 export const FAST_BACKOFF: Backoff = { baseMs: 20, factor: 2, capMs: 200 };
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Pushes the sandbox accepted and applied (not faulted, not replayed), per member, in arrival order. */
 export function appliedVersions(sandbox: SandboxMarketplace): Map<string, number[]> {

@@ -2,8 +2,9 @@
  * From an HRIS CSV import and xAPI posts over real HTTP to the profile the profiles API
  * returns, for each profile section (ARCHITECTURE.md §5), with the projection worker in-process.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUTH_HEADER, startTestServer, xapiFetch, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { AUTH_HEADER } from '../support/server.js';
+import { serveEachTest } from '../support/serve-each-test.js';
 import type { Profile } from '../../src/model/profile.js';
 
 const IDENTITY = { hrisAccountHomePage: 'https://hris.acme.example', emailDomainAliases: new Map([['old.acme.example', 'acme.example']]) };
@@ -19,20 +20,14 @@ const CSV = [
   'E1002,bo@acme.example,,Bo,Berg,Engineering,E1001,Engineer,employee,active',
 ].join('\n');
 
-let server: TestServer;
-let xapi: ReturnType<typeof xapiFetch>;
-
-beforeEach(async () => {
-  server = await startTestServer({ projection: true, hris: { identity: IDENTITY, webhookSecret: undefined } });
-  xapi = xapiFetch(server);
-});
-afterEach(async () => server.close());
+const lrs = serveEachTest({ projection: true, hris: { identity: IDENTITY, webhookSecret: undefined } });
+const { xapi } = lrs;
 
 const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${server.origin}${path}`, { ...init, headers: { Authorization: AUTH_HEADER, ...(init.headers as Record<string, string>) } });
+  fetch(`${lrs.server.origin}${path}`, { ...init, headers: { Authorization: AUTH_HEADER, ...(init.headers as Record<string, string>) } });
 
 async function profile(memberId: string): Promise<Profile> {
-  await server.projectionIdle();
+  await lrs.server.projectionIdle();
   const res = await api(`/marketplace/v1/profiles/${memberId}`);
   expect(res.status, await res.clone().text()).toBe(200);
   return (await res.json()) as Profile;
@@ -97,7 +92,7 @@ describe('HRIS import + xAPI posts → profiles API', () => {
 
   it('keeps unmatched actors and folds them once the HRIS knows them; terminated members are marked', async () => {
     await post([{ actor: { mbox: 'mailto:cy@acme.example' }, verb: { id: `${ADL}completed` }, object: { id: SAFETY }, timestamp: at(9) }]);
-    await server.projectionIdle();
+    await lrs.server.projectionIdle();
     expect((await api('/marketplace/v1/profiles/E1003')).status).toBe(404);
 
     const row = 'E1003,cy@acme.example,,Cy,Chen,Ops,,Operator,employee,active';
@@ -114,7 +109,7 @@ describe('HRIS import + xAPI posts → profiles API', () => {
 
   it('lists profiles with cursor paging and updated_since', async () => {
     await api('/hris/v1/employees', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: CSV });
-    await server.projectionIdle();
+    await lrs.server.projectionIdle();
     const first = (await (await api('/marketplace/v1/profiles?limit=1')).json()) as { profiles: Profile[]; next_cursor: string | null };
     expect(first.profiles.map((p) => p.member_id)).toEqual(['E1001']);
     const second = (await (await api(`/marketplace/v1/profiles?limit=1&cursor=${first.next_cursor}`)).json()) as { profiles: Profile[]; next_cursor: string | null };
@@ -123,6 +118,6 @@ describe('HRIS import + xAPI posts → profiles API', () => {
     const later = (await (await api(`/marketplace/v1/profiles?updated_since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).json()) as { profiles: Profile[] };
     expect(later.profiles).toEqual([]);
     expect((await api('/marketplace/v1/profiles?limit=0')).status).toBe(400);
-    expect((await fetch(`${server.origin}/marketplace/v1/profiles`)).status).toBe(401);
+    expect((await fetch(`${lrs.server.origin}/marketplace/v1/profiles`)).status).toBe(401);
   });
 });

@@ -9,6 +9,7 @@ import type TinCanNS from 'tincanjs';
 import { startTestServer, TEST_KEY, TEST_SECRET, type TestServer } from '../support/server.js';
 import { ACTIVITIES, isNonIncreasing, mbox, UUID, VERBS } from './support.js';
 import { TinCan, TinCanRequestError, call } from './clients.js';
+import { sleep } from '../support/wait.js';
 
 
 
@@ -173,7 +174,7 @@ describe('TinCanJS: batches and queries', () => {
     });
     await save(first);
     const stored = (await retrieve(first.id!)).stored!;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
     const second = statement('bob');
     await save(second);
 

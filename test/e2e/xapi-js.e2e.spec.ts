@@ -10,6 +10,7 @@ import type { Agent, Statement, StatementRef, StatementsResponse } from '@xapi/x
 import { startTestServer, TEST_KEY, TEST_SECRET, type TestServer } from '../support/server.js';
 import { ACTIVITIES, isNonIncreasing, mbox, UUID, VERBS } from './support.js';
 import { failureStatus } from './clients.js';
+import { sleep } from '../support/wait.js';
 
 // The package is CommonJS (`module.exports = XAPI`) with `XAPI.default === XAPI`; its typings
 // declare `export default`, so from ESM the class is the `default` of the module object.
@@ -162,7 +163,7 @@ describe.each(['axios', 'fetch'] as const)('@xapi/xapi with the %s adapter', (ad
       };
       const [firstId] = (await xapi.sendStatement({ statement: first })).data;
       const stored = (await xapi.getStatement({ statementId: firstId! })).data.stored!;
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
       const [secondId] = (await xapi.sendStatement({ statement: statement('bob') })).data;
 
       expect(idsOf(await query({ registration }))).toEqual([firstId]);

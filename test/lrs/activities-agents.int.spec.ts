@@ -3,20 +3,12 @@
  * (xAPI 1.0.3 Communication 2.4, 2.5).
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, xapiFetch, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { serveEachTest } from '../support/serve-each-test.js';
+import { qs } from '../support/query.js';
 
-let server: TestServer;
-let xapi: ReturnType<typeof xapiFetch>;
-
-beforeEach(async () => {
-  server = await startTestServer();
-  xapi = xapiFetch(server);
-});
-afterEach(async () => server.close());
-
-const qs = (params: Record<string, unknown>) =>
-  new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString();
+const lrs = serveEachTest();
+const { xapi } = lrs;
 
 async function post(statements: unknown): Promise<void> {
   const res = await xapi('/statements', { method: 'POST', json: statements });

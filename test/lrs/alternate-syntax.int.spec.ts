@@ -3,8 +3,9 @@
  * request made this way must get the answer the ordinary request gets.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUTH_HEADER, startTestServer, xapiFetch, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { AUTH_HEADER } from '../support/server.js';
+import { serveEachTest } from '../support/serve-each-test.js';
 
 type Json = Record<string, unknown>;
 interface ErrorBody {
@@ -20,17 +21,12 @@ function statement(overrides: Json = {}): Json {
   };
 }
 
-let server: TestServer;
-let xapi: ReturnType<typeof xapiFetch>;
-beforeEach(async () => {
-  server = await startTestServer();
-  xapi = xapiFetch(server);
-});
-afterEach(async () => server.close());
+const lrs = serveEachTest();
+const { xapi } = lrs;
 
 /** POST {endpoint}{path}?method=… with the fields form-encoded and only the headers given. */
 function alternate(path: string, method: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${server.endpoint}${path}?method=${method}`, {
+  return fetch(`${lrs.server.endpoint}${path}?method=${method}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(fields).toString(),
@@ -123,7 +119,7 @@ describe('form fields are headers and win over the HTTP headers (1.3.s3.b7)', ()
 
   it('without credentials in fields or headers: the 401 of an ordinary request, challenge included', async () => {
     const res = await alternate('/statements', 'GET', { 'X-Experience-API-Version': '1.0.3' });
-    const ordinary = await fetch(`${server.endpoint}/statements`, { headers: { 'X-Experience-API-Version': '1.0.3' } });
+    const ordinary = await fetch(`${lrs.server.endpoint}/statements`, { headers: { 'X-Experience-API-Version': '1.0.3' } });
     expect(res.headers.get('WWW-Authenticate')).toMatch(/^Basic/);
     await expectSameAnswer(res, ordinary);
   });
@@ -151,7 +147,7 @@ describe('malformed alternate requests are a 400 naming the problem', () => {
   }
 
   it('not sent as POST (1.3.s3.b1)', async () => {
-    const res = await fetch(`${server.endpoint}/statements?method=POST`, {
+    const res = await fetch(`${lrs.server.endpoint}/statements?method=POST`, {
       method: 'PUT',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...HEADER_FIELDS },
       body: new URLSearchParams({ content: JSON.stringify(statement()) }).toString(),
@@ -161,7 +157,7 @@ describe('malformed alternate requests are a 400 naming the problem', () => {
 
   it('another query parameter beside method (1.3.s3.b3)', async () => {
     const id = randomUUID();
-    const res = await fetch(`${server.endpoint}/statements?method=PUT&statementId=${id}`, {
+    const res = await fetch(`${lrs.server.endpoint}/statements?method=PUT&statementId=${id}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...HEADER_FIELDS },
       body: new URLSearchParams({ statementId: id, content: JSON.stringify(statement()) }).toString(),
@@ -175,7 +171,7 @@ describe('malformed alternate requests are a 400 naming the problem', () => {
   });
 
   it('a body that is not a form', async () => {
-    const res = await fetch(`${server.endpoint}/statements?method=PUT`, {
+    const res = await fetch(`${lrs.server.endpoint}/statements?method=PUT`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...HEADER_FIELDS },
       body: JSON.stringify({ statementId: randomUUID(), content: JSON.stringify(statement()) }),
@@ -185,7 +181,7 @@ describe('malformed alternate requests are a 400 naming the problem', () => {
 
   it('content for a method that takes none, and a repeated header field', async () => {
     await expectProblem(await alternate('/statements', 'GET', { ...HEADER_FIELDS, content: '{}' }), 'content', 'no-content-for-method');
-    const res = await fetch(`${server.endpoint}/statements?method=GET`, {
+    const res = await fetch(`${lrs.server.endpoint}/statements?method=GET`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: `Authorization=${encodeURIComponent(AUTH_HEADER)}&authorization=x&X-Experience-API-Version=1.0.3`,
@@ -194,13 +190,13 @@ describe('malformed alternate requests are a 400 naming the problem', () => {
   });
 
   it('a JSON body sent as a form, and no body at all: the resource rejects what it gets', async () => {
-    const json = await fetch(`${server.endpoint}/statements?method=PUT`, {
+    const json = await fetch(`${lrs.server.endpoint}/statements?method=PUT`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...HEADER_FIELDS },
       body: JSON.stringify({ statementId: randomUUID(), content: JSON.stringify(statement()) }),
     });
     expect(json.status).toBe(400);
-    const empty = await fetch(`${server.endpoint}/statements?method=PUT`, { method: 'POST', headers: HEADER_FIELDS });
+    const empty = await fetch(`${lrs.server.endpoint}/statements?method=PUT`, { method: 'POST', headers: HEADER_FIELDS });
     expect(empty.status).toBe(400);
   });
 });

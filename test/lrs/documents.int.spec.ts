@@ -3,25 +3,17 @@
  * real SQLite file (xAPI 1.0.3 Communication 2.2–2.7, 3.1).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, xapiFetch, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { serveEachTest } from '../support/serve-each-test.js';
+import { qs } from '../support/query.js';
+import { sleep } from '../support/wait.js';
 
-let server: TestServer;
-let xapi: ReturnType<typeof xapiFetch>;
-
-beforeEach(async () => {
-  server = await startTestServer();
-  xapi = xapiFetch(server);
-});
-afterEach(async () => server.close());
+const lrs = serveEachTest();
+const { xapi } = lrs;
 
 const ACTIVITY = 'https://acme.example/courses/safety';
 const AGENT = { objectType: 'Agent', mbox: 'mailto:ana@acme.example' };
 const sha1 = (bytes: Uint8Array | string) => createHash('sha1').update(bytes).digest('hex');
-
-function qs(params: Record<string, unknown>): string {
-  return new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString();
-}
 
 /** Parameters of one state document (fresh stateId unless given). */
 const state = (over: Record<string, unknown> = {}) => ({ activityId: ACTIVITY, agent: AGENT, stateId: randomUUID(), ...over });
@@ -172,8 +164,8 @@ describe('state documents: several at once', () => {
     const context = { activityId: `${ACTIVITY}/${randomUUID()}`, agent: AGENT };
     const a = state({ ...context, stateId: 'a' });
     await send('PUT', '/activities/state', a, { json: { n: 1 } });
-    const aUpdated = (await server.store.documents.get({ resource: 'state', activityId: context.activityId, agent: `mbox:${AGENT.mbox}`, registration: null, id: 'a' }))?.updated as string;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    const aUpdated = (await lrs.server.store.documents.get({ resource: 'state', activityId: context.activityId, agent: `mbox:${AGENT.mbox}`, registration: null, id: 'a' }))?.updated as string;
+    await sleep(5);
     await send('PUT', '/activities/state', state({ ...context, stateId: 'b' }), { json: { n: 2 } });
     await send('PUT', '/activities/state', state({ ...context, stateId: 'c', registration: randomUUID() }), { json: { n: 3 } });
 

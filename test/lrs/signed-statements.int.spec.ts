@@ -1,8 +1,8 @@
 /** Signed statements (xAPI 1.0.3 Data 2.6) over real HTTP on loopback with a real SQLite file. */
 import { createHash, randomUUID, type KeyObject } from 'node:crypto';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CompactSign, generateKeyPair } from 'jose';
-import { startTestServer, xapiFetch, type TestServer } from '../support/server.js';
+import { serveEachTest } from '../support/serve-each-test.js';
 import { APPENDIX_D_JWS, APPENDIX_D_STATEMENT } from '../support/appendix-d.js';
 
 const SIGNATURE = 'http://adlnet.gov/expapi/attachments/signature';
@@ -57,13 +57,8 @@ function multipart(items: Signed[], asArray = items.length > 1): { body: string;
   return { body: `${body}--${boundary}--\r\n`, type: `multipart/mixed; boundary=${boundary}` };
 }
 
-let server: TestServer;
-let xapi: ReturnType<typeof xapiFetch>;
-beforeEach(async () => {
-  server = await startTestServer();
-  xapi = xapiFetch(server);
-});
-afterEach(async () => server.close());
+const lrs = serveEachTest();
+const { xapi } = lrs;
 
 async function post(items: Signed[], path = '/statements', method = 'POST'): Promise<Response> {
   const { body, type } = multipart(items);

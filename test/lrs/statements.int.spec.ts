@@ -1,7 +1,7 @@
 /** The Statement resource over real HTTP on loopback with a real SQLite file. */
 import { createHash, randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, xapiFetch, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { serveEachTest } from '../support/serve-each-test.js';
 
 const VOIDED = 'http://adlnet.gov/expapi/verbs/voided';
 
@@ -14,14 +14,8 @@ function statement(overrides: Record<string, unknown> = {}, who = 'ana'): Record
   };
 }
 
-let server: TestServer;
-let xapi: ReturnType<typeof xapiFetch>;
-
-beforeEach(async () => {
-  server = await startTestServer({ maxPageSize: 50, maxBodyBytes: 64 * 1024 });
-  xapi = xapiFetch(server);
-});
-afterEach(async () => server.close());
+const lrs = serveEachTest({ maxPageSize: 50, maxBodyBytes: 64 * 1024 });
+const { xapi } = lrs;
 
 async function post(body: unknown): Promise<string[]> {
   const res = await xapi('/statements', { method: 'POST', json: body });
@@ -219,12 +213,12 @@ describe('queries', () => {
 describe('protocol', () => {
   it('requires X-Experience-API-Version on resources but not on about, and accepts any 1.0.x', async () => {
     // Without a version the latest is stated (xAPI 2.0 test/lrs/xapi2.int.spec.ts covers the rest).
-    const about = await fetch(`${server.endpoint}/about`);
+    const about = await fetch(`${lrs.server.endpoint}/about`);
     expect(about.status).toBe(200);
     expect(((await about.json()) as { version: string[] }).version).toContain('1.0.3');
     expect(about.headers.get('X-Experience-API-Version')).toBe('2.0.0');
     expect((await xapi('/about')).headers.get('X-Experience-API-Version')).toBe('1.0.3');
-    const missing = await fetch(`${server.endpoint}/statements`, { headers: { Authorization: 'x' } });
+    const missing = await fetch(`${lrs.server.endpoint}/statements`, { headers: { Authorization: 'x' } });
     expect(missing.status).toBe(400);
     expect(missing.headers.get('X-Experience-API-Version')).toBe('2.0.0');
     expect((await xapi('/statements', { headers: { 'X-Experience-API-Version': '1.0.2' } })).status).toBe(200);
@@ -251,7 +245,7 @@ describe('protocol', () => {
   });
 
   it('answers CORS preflight without credentials', async () => {
-    const res = await fetch(`${server.endpoint}/statements`, {
+    const res = await fetch(`${lrs.server.endpoint}/statements`, {
       method: 'OPTIONS',
       headers: { Origin: 'https://content.example', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'authorization,x-experience-api-version,content-type' },
     });

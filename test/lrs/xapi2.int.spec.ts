@@ -4,21 +4,18 @@
  * checked for a 2.0 request and, where 2.0 differs, for the unchanged 1.0.3 one.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUTH_HEADER, startTestServer, xapiFetch, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
+import { AUTH_HEADER, startTestServer, xapiFetch } from '../support/server.js';
+import { serveEachTest } from '../support/serve-each-test.js';
+import { sleep } from '../support/wait.js';
 
 type Json = Record<string, any>;
 interface ErrorBody {
   error: { status: number; code: string; problems?: { path: string; rule: string }[] };
 }
 
-let server: TestServer;
-let xapi: ReturnType<typeof xapiFetch>;
-beforeEach(async () => {
-  server = await startTestServer();
-  xapi = xapiFetch(server);
-});
-afterEach(async () => server.close());
+const lrs = serveEachTest();
+const { xapi } = lrs;
 
 const V2 = { 'X-Experience-API-Version': '2.0.0' };
 const V1 = { 'X-Experience-API-Version': '1.0.3' };
@@ -84,14 +81,14 @@ describe('version negotiation (9274.1.1 4.1.7)', () => {
   it('refuses 2.1.0 and later, and requests without a version, with a 400 stating 2.0.0', async () => {
     const cases: Record<string, string>[] = [{ 'X-Experience-API-Version': '2.1.0' }, { 'X-Experience-API-Version': '3.0.0' }, {}];
     for (const headers of cases) {
-      const res = await fetch(`${server.endpoint}/statements`, { headers: { Authorization: AUTH_HEADER, ...headers } });
+      const res = await fetch(`${lrs.server.endpoint}/statements`, { headers: { Authorization: AUTH_HEADER, ...headers } });
       expect(res.status).toBe(400);
       expect(res.headers.get('X-Experience-API-Version')).toBe('2.0.0');
     }
   });
 
   it('GET /about lists 1.0.3 and 2.0.0, takes any version header and answers in the version asked for', async () => {
-    const about = await fetch(`${server.endpoint}/about`, { headers: { 'X-Experience-API-Version': '2.5.0' } });
+    const about = await fetch(`${lrs.server.endpoint}/about`, { headers: { 'X-Experience-API-Version': '2.5.0' } });
     expect(about.status).toBe(200);
     expect(((await about.json()) as { version: string[] }).version).toEqual(expect.arrayContaining(['1.0.3', '2.0.0']));
     expect(about.headers.get('X-Experience-API-Version')).toBe('2.0.0');
@@ -241,7 +238,7 @@ describe('Last-Modified on the Statement resource (9274.1.1 4.1.6.1)', () => {
   it('a single statement: its stored time; a page: the latest stored of its statements; no statements: none', async () => {
     const first = statement();
     await postOk(first);
-    await new Promise((r) => setTimeout(r, 1100)); // a later second, which Last-Modified can tell apart
+    await sleep(1100); // a later second, which Last-Modified can tell apart
     const second = statement({ actor: first.actor });
     await postOk(second);
     const one = await x2(`/statements?statementId=${first.id}`);
@@ -262,7 +259,7 @@ describe('alternate request syntax is not part of xAPI 2.0', () => {
   const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
   it('refuses a request with a method parameter that speaks 2.0 by header or by form field', async () => {
-    const byHeader = await fetch(`${server.endpoint}/statements?method=GET`, {
+    const byHeader = await fetch(`${lrs.server.endpoint}/statements?method=GET`, {
       method: 'POST',
       headers: { ...V2, Authorization: AUTH_HEADER, 'Content-Type': 'application/x-www-form-urlencoded' },
       body: form({ limit: '1' }),
@@ -270,7 +267,7 @@ describe('alternate request syntax is not part of xAPI 2.0', () => {
     expect(await problemsOf(byHeader)).toEqual([expect.objectContaining({ path: 'method', rule: 'no-alternate-syntax-in-2.0' })]);
     expect(byHeader.headers.get('X-Experience-API-Version')).toBe('2.0.0');
 
-    const byForm = await fetch(`${server.endpoint}/statements?method=PUT`, {
+    const byForm = await fetch(`${lrs.server.endpoint}/statements?method=PUT`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: form({ statementId: randomUUID(), Authorization: AUTH_HEADER, 'X-Experience-API-Version': '2.0.0', content: JSON.stringify(statement()) }),
@@ -279,7 +276,7 @@ describe('alternate request syntax is not part of xAPI 2.0', () => {
   });
 
   it('still serves it to 1.0.3 clients', async () => {
-    const res = await fetch(`${server.endpoint}/statements?method=GET`, {
+    const res = await fetch(`${lrs.server.endpoint}/statements?method=GET`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: form({ Authorization: AUTH_HEADER, ...V1, limit: '1' }),

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProfileContent } from '../../src/model/profile.js';
 import type { Mapping } from '../../projections/mapping/index.js';
 import { employee, openProjectionBench, type ProjectionBench } from './support.js';
+import { seededRandom } from '../support/random.js';
 
 type Json = Record<string, any>;
 
@@ -31,14 +32,7 @@ const CERTIFICATE = 'http://id.tincanapi.com/attachment/certificate_of_completio
 
 /** A small deterministic PRNG (mulberry32), so a failing stream can be replayed from its seed. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] as T, chance: (p: number) => next() < p };
 }
 

@@ -9,7 +9,7 @@ import type { ProjectionStore } from '../../src/storage/projection-port.js';
 import { WriteContentionError } from '../../src/storage/contention.js';
 import { MAX_CONFLICT_ATTEMPTS, Projector } from '../../projections/worker/projector.js';
 import { monotonicClock } from '../../src/clock.js';
-import { employee, identityRules, openProjectionBench, type ProjectionBench } from './support.js';
+import { employee, IDENTITY_RULES, openProjectionBench, type ProjectionBench } from './support.js';
 
 const completed = (n: number) => ({
   actor: { objectType: 'Agent', mbox: 'mailto:e1@acme.example' },
@@ -29,7 +29,7 @@ describe('projector: conflicts are redone from fresh reads', () => {
   function projectorWith(commit: (inner: ProjectionStore, batch: Parameters<ProjectionStore['commit']>[0]) => ReturnType<ProjectionStore['commit']>): Projector {
     const inner = bench.store.projections;
     const store: Store = { ...bench.store, projections: { ...inner, commit: (batch) => commit(inner, batch) } };
-    return new Projector({ store, mapping: bench.mapping, identity: identityRules, now: monotonicClock() });
+    return new Projector({ store, mapping: bench.mapping, identity: IDENTITY_RULES, now: monotonicClock() });
   }
 
   it('a batch another writer got ahead of is refused, then redone on top of what that writer committed', async () => {

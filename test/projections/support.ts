@@ -4,21 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import type { Store } from '../../src/storage/port.js';
-import type { Employee, StoredEmployee } from '../../src/storage/identity-port.js';
+import type { Employee } from '../../src/storage/identity-port.js';
 import { loadMapping, type Mapping } from '../../projections/mapping/index.js';
-import { actorIdentityKeys, employeeIdentityKeys, pseudonymousMemberId, type IdentityConfig } from '../../projections/identity/keys.js';
-import { Projector, type IdentityRules } from '../../projections/worker/projector.js';
+import { employeeIdentityKeys, type IdentityConfig } from '../../projections/identity/keys.js';
+import { Projector } from '../../projections/worker/projector.js';
+import { identityRules } from '../../projections/worker/runtime.js';
 import { storeStatements } from '../../lrs/statements/write.js';
 import { monotonicClock } from '../../src/clock.js';
 
 export const IDENTITY: IdentityConfig = { hrisAccountHomePage: 'https://hris.acme.example', emailDomainAliases: new Map([['old.acme.example', 'acme.example']]) };
 export const PSEUDONYM_KEY = 'test-pseudonym-key';
 
-export const identityRules: IdentityRules = {
-  actorKeys: (actor) => actorIdentityKeys(actor, IDENTITY),
-  employeeKeys: (e) => employeeIdentityKeys(e, IDENTITY),
-  publishedId: (e: StoredEmployee) => (e.workerType === 'contractor' ? pseudonymousMemberId(e.employeeId, PSEUDONYM_KEY) : e.employeeId),
-};
+export const IDENTITY_RULES = identityRules(IDENTITY, PSEUDONYM_KEY);
 
 export function employee(id: string, overrides: Partial<Employee> = {}): Employee {
   return {
@@ -52,7 +49,7 @@ export function openProjectionBench(): ProjectionBench {
   const store = openSqliteStore(path.join(dir, 'lrs.db'));
   const mapping = loadMapping();
   const clock = monotonicClock();
-  const projector = new Projector({ store, mapping, identity: identityRules, now: clock });
+  const projector = new Projector({ store, mapping, identity: IDENTITY_RULES, now: clock });
   const authority = { objectType: 'Agent', account: { homePage: 'urn:lrs:credential', name: 'test' } };
   return {
     store,

@@ -16,7 +16,8 @@ import { employeeIdentityKeys } from '../../projections/identity/keys.js';
 import { DEFAULT_BATCH_SIZE, Projector } from '../../projections/worker/projector.js';
 import { loadMapping } from '../../projections/mapping/index.js';
 import { monotonicClock } from '../../src/clock.js';
-import { IDENTITY, PSEUDONYM_KEY, employee, identityRules } from './support.js';
+import { IDENTITY, PSEUDONYM_KEY, employee, IDENTITY_RULES } from './support.js';
+import { waitFor } from '../support/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MEMBERS = 40;
@@ -37,16 +38,6 @@ function startWorker(sqlitePath: string): ChildProcess {
   });
   children.push(child);
   return child;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(20);
-  }
 }
 
 async function seed(store: Store): Promise<number> {
@@ -89,7 +80,7 @@ describe('projection worker crash safety (real child process, SIGKILL)', () => {
       for (let round = 0; round < 3; round++) {
         const before = await progress();
         const child = startWorker(sqlitePath);
-        await waitFor(async () => (await progress()) > before, 20_000);
+        await waitFor('a batch committed by this worker', async () => (await progress()) > before, 20_000);
         child.kill('SIGKILL'); // a batch has just committed: the worker is inside the next one
         await new Promise((r) => child.once('exit', r));
         kills.push(await progress());
@@ -97,7 +88,7 @@ describe('projection worker crash safety (real child process, SIGKILL)', () => {
       expect(kills.at(-1)).toBeLessThan(last); // the kills really interrupted the backlog
 
       const finisher = startWorker(sqlitePath);
-      await waitFor(async () => (await progress()) === last, 60_000);
+      await waitFor('the last worker to finish the backlog', async () => (await progress()) === last, 60_000);
       finisher.kill('SIGTERM');
       await new Promise((r) => finisher.once('exit', r));
 
@@ -112,7 +103,7 @@ describe('projection worker crash safety (real child process, SIGKILL)', () => {
       expect(attempts).toBe(scored);
       expect(await store.projections.memberSeqs('E1000')).toHaveLength(STATEMENTS / MEMBERS);
 
-      await new Projector({ store, mapping: loadMapping(), identity: identityRules, now: monotonicClock() }).rebuildAll();
+      await new Projector({ store, mapping: loadMapping(), identity: IDENTITY_RULES, now: monotonicClock() }).rebuildAll();
       for (const [id, content] of contents) expect((await store.projections.member(id))!.content).toEqual(content);
     } finally {
       await store.close();

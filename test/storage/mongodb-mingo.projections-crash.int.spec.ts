@@ -18,14 +18,16 @@ import { mongoStoreFromDb } from '../../src/storage/mongodb/index.js';
 import { PROJECTION_CHECKPOINTS, PROJECTION_MEMBERS, type ProjectionDbLike } from '../../src/storage/mongodb/projections.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import type { Store } from '../../src/storage/port.js';
-import type { Employee, StoredEmployee } from '../../src/storage/identity-port.js';
+import type { Employee } from '../../src/storage/identity-port.js';
 import type { ProjectionBatch } from '../../src/storage/projection-port.js';
-import { actorIdentityKeys, employeeIdentityKeys, pseudonymousMemberId, type IdentityConfig } from '../../projections/identity/keys.js';
+import { actorIdentityKeys, employeeIdentityKeys, type IdentityConfig } from '../../projections/identity/keys.js';
 import { loadMapping } from '../../projections/mapping/index.js';
-import { CHECKPOINT, Projector, type IdentityRules } from '../../projections/worker/projector.js';
+import { CHECKPOINT, Projector } from '../../projections/worker/projector.js';
+import { identityRules } from '../../projections/worker/runtime.js';
 import { storeStatements } from '../../lrs/statements/write.js';
 import { MingoDb } from './mingo-db.js';
 import { batch, member } from './projections.contract.js';
+import { employee } from '../projections/support.js';
 
 const STANDIN = 'MongoDB projection adapter on mingo stand-in';
 const WRITES = new Set(['insertMany', 'updateOne', 'updateMany', 'deleteMany', 'findOneAndUpdate']);
@@ -213,23 +215,12 @@ describe(`${STANDIN}: a commit that crashed anywhere`, () => {
 
 const NOW = '2026-03-02T08:00:00.000Z';
 const IDENTITY: IdentityConfig = { hrisAccountHomePage: 'https://hris.acme.example', emailDomainAliases: new Map() };
-const identityRules: IdentityRules = {
-  actorKeys: (actor) => actorIdentityKeys(actor, IDENTITY),
-  employeeKeys: (e) => employeeIdentityKeys(e, IDENTITY),
-  publishedId: (e: StoredEmployee) => (e.workerType === 'contractor' ? pseudonymousMemberId(e.employeeId, 'test-key') : e.employeeId),
-};
+const IDENTITY_RULES = identityRules(IDENTITY, 'test-key');
 const mapping = loadMapping();
 
 const ADL = 'http://adlnet.gov/expapi/verbs/';
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const at = (minute: number) => new Date(Date.parse('2026-03-01T09:00:00.000Z') + minute * 60_000).toISOString();
-
-function employee(id: string, over: Partial<Employee> = {}): Employee {
-  return {
-    employeeId: id, email: `${id.toLowerCase()}@acme.example`, secondaryEmails: [], givenName: 'Given', familyName: id,
-    department: 'L&D', managerId: null, jobTitle: 'Engineer', workerType: 'employee', status: 'active', ...over,
-  };
-}
 
 function xapi(n: number, who: string, verb: string, course: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -269,7 +260,7 @@ const MEMBERS = ['E1', 'E2', 'E3'];
 const ACTOR_KEYS = ['e1', 'e2', 'e3'].flatMap((e) => actorIdentityKeys({ mbox: `mailto:${e}@acme.example` }, IDENTITY)).concat(actorIdentityKeys({ mbox: 'mailto:stranger@elsewhere.example' }, IDENTITY));
 
 async function bench(store: Store) {
-  const projector = new Projector({ store, mapping, identity: identityRules, now: () => NOW });
+  const projector = new Projector({ store, mapping, identity: IDENTITY_RULES, now: () => NOW });
   const authority = { objectType: 'Agent', account: { homePage: 'urn:lrs:credential', name: 'test' } };
   const post = (statements: Record<string, unknown>[]) =>
     storeStatements({ statements, asArray: true, attachments: [] }, { store: store.statements, attachments: store.attachments, activities: store.activities, authority, now: () => NOW });
@@ -305,6 +296,16 @@ async function mingoBench() {
   return { mingo, hook, store, ...(await bench(store)) };
 }
 
+/** The scenario's batch run without a crash: how many projection writes it makes, and the projection it leaves. */
+async function uncrashedRun() {
+  const clean = await mingoBench();
+  const start = clean.hook.writes;
+  await clean.projector.runBatch(500);
+  const writes = clean.hook.writes - start;
+  await clean.drain();
+  return { writes, expected: await projection(clean.store) };
+}
+
 describe(`${STANDIN}: the projector's batch crashed anywhere, then replayed`, () => {
   it(`${STANDIN}: equals the uncrashed run, which equals the SQLite adapter's projection`, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrs-projection-crash-'));
@@ -313,12 +314,7 @@ describe(`${STANDIN}: the projector's batch crashed anywhere, then replayed`, ()
       await (await bench(sqlite)).drain();
       const reference = await projection(sqlite);
 
-      const clean = await mingoBench();
-      const start = clean.hook.writes;
-      await clean.projector.runBatch(500);
-      const writes = clean.hook.writes - start;
-      await clean.drain();
-      const expected = await projection(clean.store);
+      const { writes, expected } = await uncrashedRun();
       expect(expected).toEqual(reference);
       // The scenario does what it says: E1 folded incrementally, E2 recomputed, E3 resolved, one unmatched left.
       expect(expected.members.map(([id, m]) => [id, m?.lastSeq, m?.content.scores[0]?.attempts])).toEqual([['E1', 7, 3], ['E2', 9, undefined], ['E3', 10, 1]]);
@@ -352,12 +348,7 @@ describe(`${STANDIN}: the projector's batch crashed anywhere, then replayed`, ()
   it(`${STANDIN}: members rebuilt between the crash and the replay (lrs rebuild --member) still converge`, async () => {
     // Links are written before members: whatever a member holds is linked to it, so a
     // recompute in the crash window folds it, and the replay then skips it.
-    const clean = await mingoBench();
-    const start = clean.hook.writes;
-    await clean.projector.runBatch(500);
-    const writes = clean.hook.writes - start;
-    await clean.drain();
-    const expected = await projection(clean.store);
+    const { writes, expected } = await uncrashedRun();
     for (let n = 1; n <= writes; n++) {
       const run = await mingoBench();
       run.hook.crashAt(n);

@@ -11,24 +11,16 @@ import { staticCredentials } from '../../src/auth/credentials.js';
 import { monotonicClock } from '../../src/clock.js';
 import type { Store } from '../../src/storage/port.js';
 import { loadMapping } from '../../projections/mapping/index.js';
-import { actorIdentityKeys, employeeIdentityKeys, pseudonymousMemberId, NO_IDENTITY_CONFIG, type IdentityConfig } from '../../projections/identity/keys.js';
+import { NO_IDENTITY_CONFIG, type IdentityConfig } from '../../projections/identity/keys.js';
 import { Projector } from '../../projections/worker/projector.js';
 import { startWorkerLoop } from '../../projections/worker/loop.js';
+import { identityRules } from '../../projections/worker/runtime.js';
 import { startDeliverer, type Deliverer, type DelivererOptions } from '../../projections/delivery/deliverer.js';
 
 export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key';
 
 function projectorFor(store: Store, identity: IdentityConfig): Projector {
-  return new Projector({
-    store,
-    mapping: loadMapping(),
-    now: monotonicClock(),
-    identity: {
-      actorKeys: (actor) => actorIdentityKeys(actor, identity),
-      employeeKeys: (e) => employeeIdentityKeys(e, identity),
-      publishedId: (e) => (e.workerType === 'contractor' ? pseudonymousMemberId(e.employeeId, TEST_PSEUDONYM_KEY) : e.employeeId),
-    },
-  });
+  return new Projector({ store, mapping: loadMapping(), now: monotonicClock(), identity: identityRules(identity, TEST_PSEUDONYM_KEY) });
 }
 
 export const TEST_KEY = 'test-key';

@@ -10,7 +10,7 @@ import type { Store } from './storage/port.js';
 import type { CredentialStore } from './auth/credentials.js';
 import type { Clock } from './clock.js';
 import { xapiRouter } from '../lrs/router.js';
-import { marketplaceRouter } from '../projections/profiles/router.js';
+import { marketplaceRouter } from '../projections/marketplace-api/router.js';
 import { hrisRouter } from '../projections/hris/routes.js';
 import { NO_IDENTITY_CONFIG, type IdentityConfig } from '../projections/identity/keys.js';
 import { authenticator } from './auth/authenticate.js';

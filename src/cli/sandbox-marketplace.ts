@@ -1,6 +1,6 @@
-/** `lrs sandbox-marketplace [--port N]`: the receiving side of the push protocol (projections/sandbox/), keyed by MARKETPLACE_SECRET. */
+/** `lrs sandbox-marketplace [--port N]`: the receiving side of the push protocol (projections/sandbox-marketplace/), keyed by MARKETPLACE_SECRET. */
 import { loadSandboxConfig } from '../config.js';
-import { startSandboxMarketplace } from '../../projections/sandbox/marketplace.js';
+import { startSandboxMarketplace } from '../../projections/sandbox-marketplace/marketplace.js';
 import { parseOptions, processIo, usageError, type CliIo } from './io.js';
 
 export const SANDBOX_USAGE = 'usage: lrs sandbox-marketplace [--port N]   (MARKETPLACE_SECRET: the HMAC key pushes are signed with; default port 8090)\n';

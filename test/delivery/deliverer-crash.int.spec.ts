@@ -15,7 +15,7 @@ import type { Store } from '../../src/storage/port.js';
 import { storeStatements } from '../../lrs/statements/write.js';
 import { employeeIdentityKeys } from '../../projections/identity/keys.js';
 import { monotonicClock } from '../../src/clock.js';
-import { startSandboxMarketplace, type SandboxMarketplace } from '../../projections/sandbox/marketplace.js';
+import { startSandboxMarketplace, type SandboxMarketplace } from '../../projections/sandbox-marketplace/marketplace.js';
 import { Projector } from '../../projections/worker/projector.js';
 import { loadMapping } from '../../projections/mapping/index.js';
 import { IDENTITY, PSEUDONYM_KEY, employee, IDENTITY_RULES } from '../projections/support.js';

@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUTH_HEADER, startTestServer, xapiFetch, type TestServer } from '../support/server.js';
-import { startSandboxMarketplace, type SandboxMarketplace } from '../../projections/sandbox/marketplace.js';
+import { startSandboxMarketplace, type SandboxMarketplace } from '../../projections/sandbox-marketplace/marketplace.js';
 import type { Profile } from '../../src/model/profile.js';
 import { FAST_BACKOFF, MARKETPLACE_SECRET, appliedVersions, isIncreasing, pushesFor } from './support.js';
 import { sleep, waitFor } from '../support/wait.js';

@@ -1,6 +1,6 @@
 /** Shared pieces of the delivery tests: the secret, fast test timings, and reading the sandbox's log. */
 import type { Backoff } from '../../src/backoff.js';
-import type { ReceivedPush, SandboxMarketplace } from '../../projections/sandbox/marketplace.js';
+import type { ReceivedPush, SandboxMarketplace } from '../../projections/sandbox-marketplace/marketplace.js';
 
 export const MARKETPLACE_SECRET = 'marketplace-test-secret-0123456789';
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AUTH_HEADER, startTestServer, type TestServer } from '../support/server.js';
 import { createClient } from '../../src/auth/clients.js';
 import type { Scope } from '../../src/auth/scopes.js';
-import { BADGE_ASSERTION_EXTENSION, EARNED_VERB } from '../../projections/profiles/badges.js';
+import { BADGE_ASSERTION_EXTENSION, EARNED_VERB } from '../../projections/marketplace-api/badges.js';
 
 const CSV = [
   'employee_id,email,secondary_emails,given_name,family_name,department,manager_id,job_title,worker_type,status',

@@ -12,7 +12,7 @@ import { AUTH_HEADER, startTestServer, type TestServer } from '../support/server
 import { createClient } from '../../src/auth/clients.js';
 import type { Scope } from '../../src/auth/scopes.js';
 import { signatureHeader } from '../../projections/hris/signature.js';
-import { EARNED_VERB } from '../../projections/profiles/badges.js';
+import { EARNED_VERB } from '../../projections/marketplace-api/badges.js';
 
 // ajv-formats is CommonJS: its default export arrives wrapped under NodeNext.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;

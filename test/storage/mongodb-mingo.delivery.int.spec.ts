@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mongoStoreFromDb } from '../../src/storage/mongodb/index.js';
-import { DELIVERY_DEFAULTS } from '../../src/storage/mongodb/delivery-fields.js';
+import { DELIVERY_DEFAULTS } from '../../src/storage/mongodb/outbox-fields.js';
 import { PROJECTION_MEMBERS } from '../../src/storage/mongodb/projections.js';
 import { deadFilter, dueFilter } from '../../src/storage/mongodb/delivery.js';
 import { MingoDb } from './mingo-db.js';

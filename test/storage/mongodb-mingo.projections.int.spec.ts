@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mongoStoreFromDb } from '../../src/storage/mongodb/index.js';
-import { DELIVERY_DEFAULTS } from '../../src/storage/mongodb/delivery-fields.js';
+import { DELIVERY_DEFAULTS } from '../../src/storage/mongodb/outbox-fields.js';
 import {
   PROJECTION_CHECKPOINTS,
   PROJECTION_INDEXES,

@@ -1,5 +1,5 @@
 /**
- * MongoDB outbox: the delivery fields of `projection_members` documents (delivery-fields.ts),
+ * MongoDB outbox: the delivery fields of `projection_members` documents (outbox-fields.ts),
  * so a profile version and its "pending" state change in one single-document write; no
  * transaction needed. Every write here touches one member document. Filters and
  * updates are exported for the tests.
@@ -9,7 +9,7 @@
  */
 import type { DeadLetter, DeliveryItem, DeliveryStore } from '../delivery-port.js';
 import type { Filter } from './driver.js';
-import { DELIVERY_DEFAULTS, type DeliveryFields } from './delivery-fields.js';
+import { DELIVERY_DEFAULTS, type DeliveryFields } from './outbox-fields.js';
 import { PROJECTION_MEMBERS, type MemberDocument, type ProjectionCollectionLike, type ProjectionDbLike } from './projections.js';
 
 type MemberWithDelivery = MemberDocument & DeliveryFields;

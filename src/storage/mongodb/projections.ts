@@ -48,7 +48,7 @@
  */
 import type { CommitOutcome, MemberRecord, ProfileRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
 import { duplicateKeyFields, insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './driver.js';
-import { DELIVERY_DEFAULTS, DELIVERY_INDEXES } from './delivery-fields.js';
+import { DELIVERY_DEFAULTS, DELIVERY_INDEXES } from './outbox-fields.js';
 
 export const PROJECTION_MEMBERS = 'projection_members';
 export const PROJECTION_CHECKPOINTS = 'projection_checkpoints';

@@ -4,9 +4,9 @@
  * and secret, or Bearer tokens from /oauth/token): src/auth/authenticate.ts.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Scope } from './scopes.js';
+import type { Scope } from './scope-list.js';
 
-export type { Scope } from './scopes.js';
+export type { Scope } from './scope-list.js';
 
 /** account.homePage of the authority of the seeded credential. */
 export const CREDENTIAL_HOMEPAGE = 'urn:lrs:credential';

@@ -10,15 +10,10 @@
 import { agentSchemaProblems, statementSchemaProblems } from './schema.js';
 import { agentRuleProblems, statementRuleProblems } from './rules.js';
 import type { XapiVersion } from '../../version.js';
+import type { Problem } from '../../../src/refusal.js';
 
-export interface ValidationProblem {
-  /** Where the problem is, e.g. `statement.actor.mbox` or `statements[3].context.contextActivities.parent[0].id`. */
-  path: string;
-  /** Short machine-readable kebab-case code, e.g. `required`, `exactly-one-ifi`, `iso8601-timestamp`. */
-  rule: string;
-  /** Human-readable explanation. */
-  message: string;
-}
+/** A statement problem: where it is (e.g. `statement.actor.mbox`), the kebab-case rule and why. */
+export type ValidationProblem = Problem;
 
 export { isUuid } from './formats.js';
 

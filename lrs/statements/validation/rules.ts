@@ -11,7 +11,7 @@
  * reads and reports nothing about values of the wrong type (the schema reports those). Each
  * problem is reported once, at the most specific path.
  */
-import type { ValidationProblem } from './index.js';
+import type { Problem as ValidationProblem } from '../../../src/refusal.js';
 import type { XapiVersion } from '../../version.js';
 import {
   isDuration,

@@ -4,7 +4,7 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import type { ValidationProblem } from './index.js';
+import type { Problem as ValidationProblem } from '../../../src/refusal.js';
 import { joinPath } from './formats.js';
 import { readProjectJson } from '../../../src/project-files.js';
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import type { AppEnv } from '../src/http/app-env.js';
 import { ApiError, respondWithError } from '../src/http/errors.js';
+import { thrownBy } from '../test/support/thrown.js';
 import { alternateSyntax, toOrdinaryRequest } from './alternate-syntax.js';
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -16,14 +17,9 @@ function translate(body: string, options: { url?: string; method?: string; heade
 }
 
 function problemOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    const problem = (error as ApiError).problems?.[0];
-    return `${(error as ApiError).status} ${problem?.path} ${problem?.rule}`;
-  }
-  throw new Error('expected a 400');
+  const error = thrownBy(ApiError, run);
+  const problem = error.problems?.[0];
+  return `${error.status} ${problem?.path} ${problem?.rule}`;
 }
 
 describe('toOrdinaryRequest', () => {

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { identityConfig, resolvePseudonymKey } from './settings.js';
+import { thrownBy } from '../../test/support/thrown.js';
 
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('no configuration error');
-}
+const configError = (env: Record<string, string>) => thrownBy(ConfigError, () => loadConfig(env));
 
 describe('identity configuration (HRIS_ACCOUNT_HOMEPAGE, EMAIL_DOMAIN_ALIASES, PSEUDONYM_KEY, HRIS_WEBHOOK_SECRET)', () => {
   it('defaults: no HRIS home page, no aliases, no pseudonym key (kept in the store), events disabled', () => {

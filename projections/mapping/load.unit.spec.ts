@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.js';
+import { thrownBy } from '../../test/support/thrown.js';
 import {
   checkMappingFiles,
   defaultMappingsDir,
@@ -43,15 +44,7 @@ function writeMappings(files: Record<string, string | undefined> = {}): string {
   return dir;
 }
 
-function loadError(at: string): MappingError {
-  try {
-    loadMapping(at);
-  } catch (error) {
-    if (error instanceof MappingError) return error;
-    throw error;
-  }
-  throw new Error('expected a MappingError');
-}
+const loadError = (at: string) => thrownBy(MappingError, () => loadMapping(at));
 
 describe('loadMapping on the real mappings/ files', () => {
   let mapping: Mapping;

@@ -17,21 +17,7 @@ export const PSEUDONYM_KEY = 'test-pseudonym-key';
 
 export const IDENTITY_RULES = identityRules(IDENTITY, PSEUDONYM_KEY);
 
-export function employee(id: string, overrides: Partial<Employee> = {}): Employee {
-  return {
-    employeeId: id,
-    email: `${id.toLowerCase()}@acme.example`,
-    secondaryEmails: [],
-    givenName: 'Given',
-    familyName: id,
-    department: 'L&D',
-    managerId: null,
-    jobTitle: 'Engineer',
-    workerType: 'employee',
-    status: 'active',
-    ...overrides,
-  };
-}
+export { employee } from '../support/employees.js';
 
 export interface ProjectionBench {
   store: Store;

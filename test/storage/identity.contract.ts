@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Employee, EmployeeUpsert } from '../../src/storage/identity-port.js';
 import type { Store } from '../../src/storage/port.js';
+import { employeeWith } from '../support/employees.js';
 import { employeeIdentityKeys, identityKey, type IdentityConfig } from '../../projections/identity/keys.js';
 
 const CONFIG: IdentityConfig = { hrisAccountHomePage: 'https://hris.acme.example', emailDomainAliases: new Map([['old.acme.example', 'acme.example']]) };
@@ -13,21 +14,7 @@ const T1 = '2026-01-05T09:00:00.000Z';
 const T2 = '2026-01-06T09:00:00.000Z';
 const T3 = '2026-01-07T09:00:00.000Z';
 
-export function employee(id: string, overrides: Partial<Employee> = {}): Employee {
-  return {
-    employeeId: id,
-    email: `${id.toLowerCase()}@acme.example`,
-    secondaryEmails: [],
-    givenName: 'Ana',
-    familyName: 'López',
-    department: 'Engineering',
-    managerId: null,
-    jobTitle: 'Engineer',
-    workerType: 'employee',
-    status: 'active',
-    ...overrides,
-  };
-}
+export const employee = employeeWith({ givenName: 'Ana', familyName: 'López', department: 'Engineering' });
 
 export function row(e: Employee): EmployeeUpsert {
   return { employee: e, keys: employeeIdentityKeys(e, CONFIG) };

@@ -46,9 +46,10 @@
  * next rebuild clears first. Neither a rebuild nor incremental batches may run concurrently
  * with a rebuild (as with SQLite, whose rebuild also resets the checkpoints).
  */
-import type { CommitOutcome, MemberRecord, ProfileRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
+import type { CommitOutcome, MemberRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
 import { duplicateKeyFields, insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './driver.js';
 import { DELIVERY_DEFAULTS, DELIVERY_INDEXES } from './outbox-fields.js';
+import { memberRecordOf, profileRecordOf, storedMember, type StoredMember } from '../stored-member.js';
 
 export const PROJECTION_MEMBERS = 'projection_members';
 export const PROJECTION_CHECKPOINTS = 'projection_checkpoints';
@@ -58,17 +59,8 @@ export const PROJECTION_UNMATCHED = ['projection_unmatched_0', 'projection_unmat
 /** `_id` of the single document in projection_checkpoints. */
 export const PROJECTION_STATE_ID = 'projection';
 
-export interface MemberDocument {
-  _id: string;
-  publishedId: string;
-  /** ProfileContent as JSON text. */
-  content: string;
-  /** MemberFold as JSON text. */
-  state: string;
-  version: number;
-  updatedAt: string;
-  lastSeq: number;
-}
+/** A member document: the StoredMember, keyed by its member id. */
+export type MemberDocument = Omit<StoredMember, 'memberId'> & { _id: string };
 
 export interface LinkDocument {
   /** The statement's seq. */
@@ -128,31 +120,13 @@ export async function createProjectionIndexes(db: DbLike): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 export function toMemberDocument(m: MemberRecord): MemberDocument {
-  return {
-    _id: m.memberId,
-    publishedId: m.publishedId,
-    content: JSON.stringify(m.content),
-    state: JSON.stringify(m.state),
-    version: m.version,
-    updatedAt: m.updatedAt,
-    lastSeq: m.lastSeq,
-  };
+  const { memberId, ...rest } = storedMember(m);
+  return { _id: memberId, ...rest };
 }
 
 export function toMemberRecord(doc: MemberDocument): MemberRecord {
-  return {
-    memberId: doc._id,
-    publishedId: doc.publishedId,
-    content: JSON.parse(doc.content) as MemberRecord['content'],
-    state: JSON.parse(doc.state) as MemberRecord['state'],
-    version: doc.version,
-    updatedAt: doc.updatedAt,
-    lastSeq: doc.lastSeq,
-  };
-}
-
-function toProfileRecord(doc: MemberDocument): ProfileRecord {
-  return { content: JSON.parse(doc.content) as MemberRecord['content'], version: doc.version, updatedAt: doc.updatedAt };
+  const { _id, ...rest } = doc;
+  return memberRecordOf({ memberId: _id, ...rest });
 }
 
 /**
@@ -373,13 +347,13 @@ export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
 
     async profile(publishedId) {
       const doc = await members.findOne({ publishedId });
-      return doc === null ? null : toProfileRecord(doc);
+      return doc === null ? null : profileRecordOf(doc);
     },
 
     async profiles({ after, limit, updatedSince }) {
       const docs = await members.find(profilesFilter({ after, updatedSince })).sort(PROFILES_SORT).limit(limit + 1).toArray();
       const page = docs.slice(0, limit);
-      return { profiles: page.map(toProfileRecord), next: docs.length > limit ? (page.at(-1)?.publishedId ?? null) : null };
+      return { profiles: page.map(profileRecordOf), next: docs.length > limit ? (page.at(-1)?.publishedId ?? null) : null };
     },
   };
 }

@@ -4,34 +4,12 @@
  * projection-port.ts): a stale one refuses the whole batch before anything is written.
  */
 import type Database from 'better-sqlite3';
-import type { CommitOutcome, MemberRecord, ProfileRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
+import type { CommitOutcome, ProjectionBatch, ProjectionStore } from '../projection-port.js';
 import { writeTransaction } from './connection.js';
+import { memberRecordOf, profileRecordOf, storedMember, type StoredMember } from '../stored-member.js';
 
-interface MemberRow {
-  member_id: string;
-  published_id: string;
-  content: string;
-  state: string;
-  version: number;
-  updated_at: string;
-  last_seq: number;
-}
-
-function toMember(row: MemberRow): MemberRecord {
-  return {
-    memberId: row.member_id,
-    publishedId: row.published_id,
-    content: JSON.parse(row.content) as MemberRecord['content'],
-    state: JSON.parse(row.state) as MemberRecord['state'],
-    version: row.version,
-    updatedAt: row.updated_at,
-    lastSeq: row.last_seq,
-  };
-}
-
-function toProfileRecord(row: MemberRow): ProfileRecord {
-  return { content: JSON.parse(row.content) as MemberRecord['content'], version: row.version, updatedAt: row.updated_at };
-}
+/** The member columns under the names of StoredMember. */
+const MEMBER_COLUMNS = `member_id AS memberId, published_id AS publishedId, content, state, version, updated_at AS updatedAt, last_seq AS lastSeq`;
 
 export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
   const checkpoint = db.prepare<[string], { position: number }>('SELECT position FROM projection_checkpoints WHERE name = ?');
@@ -47,8 +25,8 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
   const stale = db.prepare<[string, number, number, number, number], { member_id: string }>(
     `SELECT member_id FROM projection_members WHERE member_id = ? AND NOT (version IN (? - 1, ?) AND (? OR last_seq <= ?))`,
   );
-  const member = db.prepare<[string], MemberRow>('SELECT * FROM projection_members WHERE member_id = ?');
-  const byPublished = db.prepare<[string], MemberRow>('SELECT * FROM projection_members WHERE published_id = ?');
+  const member = db.prepare<[string], StoredMember>(`SELECT ${MEMBER_COLUMNS} FROM projection_members WHERE member_id = ?`);
+  const byPublished = db.prepare<[string], StoredMember>(`SELECT ${MEMBER_COLUMNS} FROM projection_members WHERE published_id = ?`);
   const link = db.prepare<[string, number]>('INSERT OR IGNORE INTO projection_links (member_id, seq) VALUES (?, ?)');
   const memberSeqs = db.prepare<[string], { seq: number }>('SELECT seq FROM projection_links WHERE member_id = ? ORDER BY seq');
   const membersOfSeqs = db.prepare<[string], { seq: number; member_id: string }>(
@@ -68,7 +46,8 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
     }
     if (batch.replaceAll) db.exec('DELETE FROM projection_links; DELETE FROM projection_unmatched;');
     for (const m of batch.members) {
-      upsertMember.run(m.memberId, m.publishedId, JSON.stringify(m.content), JSON.stringify(m.state), m.version, m.updatedAt, m.lastSeq);
+      const stored = storedMember(m);
+      upsertMember.run(stored.memberId, stored.publishedId, stored.content, stored.state, stored.version, stored.updatedAt, stored.lastSeq);
     }
     for (const l of batch.links) link.run(l.memberId, l.seq);
     for (const seq of batch.resolved) removeUnmatched.run(seq);
@@ -86,7 +65,7 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
     },
     async member(memberId) {
       const row = member.get(memberId);
-      return row ? toMember(row) : null;
+      return row ? memberRecordOf(row) : null;
     },
     async memberSeqs(memberId) {
       return memberSeqs.all(memberId).map((r) => r.seq);
@@ -104,7 +83,7 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
     },
     async profile(publishedId) {
       const row = byPublished.get(publishedId);
-      return row ? toProfileRecord(row) : null;
+      return row ? profileRecordOf(row) : null;
     },
     async profiles({ after, limit, updatedSince }) {
       const where: string[] = [];
@@ -113,12 +92,12 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
       if (updatedSince !== undefined) (where.push('updated_at >= ?'), params.push(updatedSince));
       params.push(limit + 1);
       const rows = db
-        .prepare<(string | number)[], MemberRow>(
-          `SELECT * FROM projection_members ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY published_id LIMIT ?`,
+        .prepare<(string | number)[], StoredMember>(
+          `SELECT ${MEMBER_COLUMNS} FROM projection_members ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY published_id LIMIT ?`,
         )
         .all(...params);
       const page = rows.slice(0, limit);
-      return { profiles: page.map(toProfileRecord), next: rows.length > limit ? (page[page.length - 1]?.published_id ?? null) : null };
+      return { profiles: page.map(profileRecordOf), next: rows.length > limit ? (page[page.length - 1]?.publishedId ?? null) : null };
     },
   };
 }

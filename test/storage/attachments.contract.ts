@@ -1,7 +1,8 @@
 /** The attachment-store contract, run on every adapter. */
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AttachmentContent, Store } from '../../src/storage/port.js';
+import { freshStoreEachTest } from './fresh-store.js';
 
 function attachment(text: string, contentType = 'text/plain'): AttachmentContent {
   const body = new TextEncoder().encode(text);
@@ -11,10 +12,7 @@ function attachment(text: string, contentType = 'text/plain'): AttachmentContent
 export function describeAttachmentStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`${name}: attachment store contract`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => store.close());
+    freshStoreEachTest(open, (s) => (store = s));
 
     it(`${name}: saves bodies byte-exact and finds them by hash`, async () => {
       const a = attachment('certificate');

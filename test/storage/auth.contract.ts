@@ -3,9 +3,10 @@
  * OAuthStore, shared by every backend (ARCHITECTURE.md §3). `open` returns a
  * fresh, empty store per test.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClientRecord, RefreshTokenRecord, SigningKeyRecord, TokenFamily } from '../../src/storage/auth-port.js';
 import type { Store } from '../../src/storage/port.js';
+import { freshStoreEachTest } from './fresh-store.js';
 
 const T1 = '2026-03-01T09:00:00.000Z';
 const T2 = '2026-03-01T09:05:00.000Z';
@@ -26,10 +27,7 @@ const key = (kid: string, createdAt: string): SigningKeyRecord => ({
 export function describeAuthStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`${name}: auth store contract`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => store.close());
+    freshStoreEachTest(open, (s) => (store = s));
 
     it(`${name}: creates, reads and lists clients; a taken id is refused and changes nothing`, async () => {
       expect(await store.clients.create(client('c2'))).toBe(true);

@@ -3,8 +3,9 @@
  * every backend (ARCHITECTURE.md §3). The outbox lives on the projection member: a profile commit is
  * the outbox write, and the projector's writes never disturb the deliverer's fields.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/storage/port.js';
+import { freshStoreEachTest } from './fresh-store.js';
 import type { MemberRecord } from '../../src/storage/projection-port.js';
 import { batch, member } from './projections.contract.js';
 
@@ -14,10 +15,7 @@ const lease = (token: string, now = NOW, ms = 10_000) => ({ token, now, until: n
 export function describeDeliveryStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`${name}: delivery store (outbox) contract`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => store.close());
+    freshStoreEachTest(open, (s) => (store = s));
 
     const commit = (...members: MemberRecord[]) => store.projections.commit(batch({ members }));
 

@@ -4,8 +4,9 @@
  * `describeDocumentStoreContract(name, open)`; `open` returns a fresh, empty store per test.
  */
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DocumentContent, DocumentKey, DocumentScope, Store } from '../../src/storage/port.js';
+import { freshStoreEachTest } from './fresh-store.js';
 import { mergeDefinition } from '../../lrs/activities/definition.js';
 
 const T0 = '2024-05-01T10:00:00.000Z';
@@ -32,10 +33,7 @@ export function content(bytes: Uint8Array | string, contentType = 'application/o
 export function describeDocumentStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`DocumentStore contract: ${name}`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => store.close());
+    freshStoreEachTest(open, (s) => (store = s));
 
     async function create(key: DocumentKey, c: DocumentContent = content('{}', 'application/json')): Promise<string> {
       expect(await store.documents.put(key, c, null)).toEqual({ kind: 'written' });
@@ -177,10 +175,7 @@ export function describeDocumentStoreContract(name: string, open: () => Promise<
 
   describe(`ActivityStore contract: ${name}`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => store.close());
+    freshStoreEachTest(open, (s) => (store = s));
 
     const shallow = (a: Record<string, unknown>, b: Record<string, unknown>) => ({ ...a, ...b });
 

@@ -3,9 +3,10 @@
  * backend (ARCHITECTURE.md §3). `open` returns a fresh, empty store per test.
  * Keys are built with the real key shaping (projections/identity/keys.ts).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Employee, EmployeeUpsert } from '../../src/storage/identity-port.js';
 import type { Store } from '../../src/storage/port.js';
+import { freshStoreEachTest } from './fresh-store.js';
 import { employeeWith } from '../support/employees.js';
 import { employeeIdentityKeys, identityKey, type IdentityConfig } from '../../projections/identity/keys.js';
 
@@ -23,10 +24,7 @@ export function row(e: Employee): EmployeeUpsert {
 export function describeIdentityStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`${name}: identity store contract`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => store.close());
+    freshStoreEachTest(open, (s) => (store = s));
 
     it(`${name}: creates an employee with its keys, a changeSeq and a created audit entry`, async () => {
       const ana = employee('E1001', { secondaryEmails: ['ana.lopez@old.acme.example'], managerId: 'E1000' });

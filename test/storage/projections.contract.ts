@@ -7,9 +7,10 @@
  * version is the stored one or one more, its lastSeq never decreases outside a rebuild, and a
  * replayed batch is the same batch again.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MemberRecord, ProjectionBatch } from '../../src/storage/projection-port.js';
 import type { Store } from '../../src/storage/port.js';
+import { freshStoreEachTest } from './fresh-store.js';
 import type { MemberFold } from '../../src/model/member-fold.js';
 import type { ProfileContent } from '../../src/model/profile.js';
 import { profileOf, toProfile } from '../../projections/fold/render.js';
@@ -71,10 +72,7 @@ export function batch(over: Partial<ProjectionBatch> = {}): ProjectionBatch {
 export function describeProjectionStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`${name}: projection store contract`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => store.close());
+    freshStoreEachTest(open, (s) => (store = s));
 
     /** Everything a reader can see of links and unmatched rows for these members, seqs and keys. */
     async function rows(memberIds: string[], seqs: number[], keys: string[]) {

@@ -8,9 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isVoiding, key, statementKeys, statementRefTarget } from '../../lrs/statements/keys.js';
 import type { Equivalence, NewStatement, StatementQuery, StatementRecord, Store } from '../../src/storage/port.js';
+import { freshStoreEachTest } from './fresh-store.js';
 
 type Json = Record<string, unknown>;
 
@@ -74,14 +75,7 @@ export function recordFields(r: StatementRecord) {
 export function describeStatementStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`StatementStore contract: ${name}`, () => {
     let store: Store;
-
-    beforeEach(async () => {
-      store = await open();
-    });
-
-    afterEach(async () => {
-      await store.close();
-    });
+    freshStoreEachTest(open, (s) => (store = s));
 
     const insert = (...batch: NewStatement[]) => store.statements.insert(batch, equivalent);
     const query = (q: Partial<StatementQuery> = {}) =>

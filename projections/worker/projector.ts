@@ -49,7 +49,6 @@ const REMEMBERED_ACTORS = 50_000;
 /** Times a batch is redone from fresh reads after a conflict before the projector gives up. */
 export const MAX_CONFLICT_ATTEMPTS = 5;
 
-
 type Conflict = Extract<CommitOutcome, { kind: 'conflict' }>;
 /** A commit's outcome as the projector sees it. */
 type Committed = { kind: 'committed'; membersChanged: number } | Conflict;

@@ -22,9 +22,10 @@ export interface PushRequest {
 }
 
 /**
- * The request delivering `item`: a PUT of the whole profile (rendered from the stored content), or a DELETE when the member has
- * left (status terminated). `Idempotency-Key` is `{member_id}:{version}`, `member_id` being the
- * published id, and `X-Signature` signs `"{t}.{raw body}"` with HMAC-SHA256.
+ * The request delivering `item`: a PUT of the whole profile (rendered from the stored content),
+ * or a DELETE when the member has left (status terminated). `Idempotency-Key` is
+ * `{member_id}:{version}`, `member_id` being the published id, and `X-Signature` signs
+ * `"{t}.{raw body}"` with HMAC-SHA256.
  */
 export function pushRequest(item: DeliveryItem, baseUrl: string, secret: string, nowSeconds: number): PushRequest {
   const url = `${baseUrl.replace(/\/+$/, '')}/profiles/${encodeURIComponent(item.publishedId)}`;

@@ -67,3 +67,11 @@ export function parseOptions<T extends OptionTypes>(args: readonly string[], typ
   }
   return { values: values as OptionValues<T>, positionals };
 }
+
+/** For the commands that take no arguments (`lrs serve`, `lrs worker`): the usage error's exit code, or undefined when there are none. */
+export function refuseArguments(io: CliIo, command: string, args: readonly string[], usage: string): number | undefined {
+  const parsed = parseOptions(args, {});
+  if ('problem' in parsed) return usageError(io, command, parsed.problem, usage);
+  if (parsed.positionals.length > 0) return usageError(io, command, 'takes no arguments', usage);
+  return undefined;
+}

@@ -5,15 +5,14 @@ import { openStore } from '../storage/open.js';
 import { createProjector } from '../../projections/worker/runtime.js';
 import { startBackgroundWork } from './background.js';
 import { limitHeapGrowth } from './heap.js';
-import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
+import { parseOptions, printJson, processIo, refuseArguments, usageError, type CliIo } from './io.js';
 
 export const WORKER_USAGE = 'usage: lrs worker   (configuration from the environment, see README)\n';
 export const REBUILD_USAGE = 'usage: lrs rebuild [--member <member_id>]\n';
 
 export async function runWorker(argv: string[], io: CliIo = processIo): Promise<number> {
-  const args = parseOptions(argv, {});
-  if ('problem' in args) return usageError(io, 'lrs worker', args.problem, WORKER_USAGE);
-  if (args.positionals.length > 0) return usageError(io, 'lrs worker', 'takes no arguments', WORKER_USAGE);
+  const refused = refuseArguments(io, 'lrs worker', argv, WORKER_USAGE);
+  if (refused !== undefined) return refused;
   limitHeapGrowth();
   const config = loadConfig(io.env);
   const logger = createLogger(config.logLevel);

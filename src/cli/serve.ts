@@ -11,7 +11,7 @@ import { identityConfig } from '../../projections/identity/settings.js';
 import { loadMapping } from '../../projections/mapping/index.js';
 import { startBackgroundThread } from './background.js';
 import { limitHeapGrowth } from './heap.js';
-import { parseOptions, processIo, usageError, type CliIo } from './io.js';
+import { processIo, refuseArguments, type CliIo } from './io.js';
 
 /** The account homePage of authorities derived from this LRS's own credentials. */
 export const CREDENTIAL_HOMEPAGE = 'urn:lrs:credential';
@@ -22,9 +22,8 @@ export const SERVE_USAGE = 'usage: lrs serve   (configuration from the environme
 export const KEEPS_RUNNING = -1;
 
 export async function runServe(argv: string[], io: CliIo = processIo): Promise<number> {
-  const args = parseOptions(argv, {});
-  if ('problem' in args) return usageError(io, 'lrs serve', args.problem, SERVE_USAGE);
-  if (args.positionals.length > 0) return usageError(io, 'lrs serve', 'takes no arguments', SERVE_USAGE);
+  const refused = refuseArguments(io, 'lrs serve', argv, SERVE_USAGE);
+  if (refused !== undefined) return refused;
   const config = loadConfig(io.env);
   limitHeapGrowth();
   const logger = createLogger(config.logLevel);

@@ -103,6 +103,14 @@ export interface WriteRequest {
 
 /** Stores statements all-or-nothing and returns their ids in order. */
 export async function storeStatements(request: WriteRequest, ctx: WriteContext): Promise<string[]> {
+  return (await writeStatements(request, ctx)).ids;
+}
+
+/**
+ * storeStatements, also answering each statement's seq: an equivalent re-send keeps the seq of
+ * the statement stored before, which is how an import tells imported from unchanged.
+ */
+export async function writeStatements(request: WriteRequest, ctx: WriteContext): Promise<{ ids: string[]; seqs: number[] }> {
   const { statements: inputs, fixedId } = request;
   const xapiVersion = ctx.xapiVersion ?? '1.0.3';
   validateAll(inputs, request.asArray, xapiVersion);
@@ -136,7 +144,7 @@ export async function storeStatements(request: WriteRequest, ctx: WriteContext):
   switch (outcome.kind) {
     case 'stored':
       if (definitions.length > 0) await ctx.activities.mergeDefinitions(definitions, mergeDefinition);
-      return ids;
+      return { ids, seqs: outcome.seqs };
     case 'conflict':
       throw new Refusal('conflict', 'conflict', `A different statement with id ${outcome.id} is already stored; nothing of this request was stored.`, [
         { path: 'id', rule: 'immutable-statement', message: `statement ${outcome.id} exists with other content` },

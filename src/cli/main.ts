@@ -7,6 +7,7 @@ import { runClients, runKeys, runOAuth } from './clients.js';
 import { runRebuild, runWorker } from './projection.js';
 import { runDlq } from './dlq.js';
 import { runSandboxMarketplace } from './sandbox-marketplace.js';
+import { runExport, runImport } from './transfer.js';
 import { MappingError, formatProblem } from '../../projections/mapping/index.js';
 import { processIo, usageError, type CliIo } from './io.js';
 
@@ -23,6 +24,10 @@ commands:
                apply an HRIS CSV export to the identity store and print a JSON report
   dlq list | redrive <member_id> | redrive-all
                the marketplace push dead-letter queue (a redrive sends the member's newest version)
+  export statements --out FILE [--gzip] [--since ISO] [--until ISO] [--agent JSON] [--activity IRI]
+               write the stored statements as NDJSON with a manifest (count, SHA-256)
+  import statements FILE [--manifest FILE.manifest.json]
+               store the statements of an NDJSON file through the ordinary write path (checked against its manifest first)
   sandbox-marketplace [--port N]
                run a sandbox marketplace receiving signed pushes (MARKETPLACE_SECRET), for tests and staging
   clients create --name <name> --scopes "<scope> …" | rotate <client_id> | list
@@ -57,6 +62,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return runDlq(rest, io);
     case 'sandbox-marketplace':
       return runSandboxMarketplace(rest, io);
+    case 'export':
+      return runExport(rest, io);
+    case 'import':
+      return runImport(rest, io);
     case 'help':
     case '--help':
     case '-h':

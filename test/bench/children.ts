@@ -147,3 +147,18 @@ export async function startServer(options: StartOptions): Promise<ServerChild> {
     },
   };
 }
+
+/** Runs a command to its end (killed with the bench if it is still running); rejects with its output's tail unless it exits 0. */
+export async function runCommand(options: { name: string; args: string[]; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<{ ms: number; stdout: string }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, options.args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let stdout = '';
+  let tail = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString('utf8')).slice(-8_000)));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  running.delete(child);
+  if (code !== 0) throw new Error(`${options.name} exited with ${code}:\n${tail}${stdout.slice(-2_000)}`);
+  return { ms: performance.now() - started, stdout };
+}

@@ -11,8 +11,6 @@ export interface Figure {
   target: number;
   /** Digits after the decimal point. */
   digits: number;
-  /** Printed instead of the figure when it was not measured. */
-  note?: string;
 }
 
 const number = (value: number, digits: number) =>
@@ -22,7 +20,6 @@ const target = (figure: Figure) =>
   `${figure.better === 'higher' ? '≥' : '≤'} ${number(figure.target, Number.isInteger(figure.target) ? 0 : figure.digits)} ${figure.unit}`;
 
 function row(figure: Figure): string[] {
-  if (figure.note !== undefined) return [figure.name, figure.note, '—', '—', target(figure), '—'];
   const ratio = figure.ceiling === null || !(figure.ceiling > 0) ? '—' : `${(figure.measured / figure.ceiling).toFixed(2)}×`;
   const met = figure.better === 'higher' ? figure.measured >= figure.target : figure.measured <= figure.target;
   return [

@@ -1,0 +1,106 @@
+/**
+ * `lrs export statements` (ARCHITECTURE.md §10): the stored statements as NDJSON, one per line
+ * exactly as GET /xapi/statements?format=exact answers them, in `stored` (seq) order, streamed
+ * in constant memory, optionally gzipped, with the manifest beside the file.
+ *
+ * Without an agent or activity filter the export is the whole log, voided statements and their
+ * voiding statements included, so an import restores the same store. With one, it is what a
+ * GET with the same filter finds: the non-voided statements matching it.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import type { StatementRecord, StatementStore } from '../../src/storage/port.js';
+import { key } from '../statements/keys.js';
+import { lrsVersion, manifestFileOf, type ExportFilters, type ExportManifest } from './manifest.js';
+
+const PAGE = 1_000;
+
+export interface StatementSelection {
+  /** Exclusive lower bound on `stored` (UTC ISO 8601). */
+  since?: string;
+  /** Inclusive upper bound on `stored`. */
+  until?: string;
+  /** The identity of an agent (lrs/statements/keys.ts actorIdentity) and the agent's JSON, for the manifest. */
+  agent?: { identity: string; json: string };
+  activity?: string;
+}
+
+/** The selected statements in seq order, a page at a time. */
+async function* selectedStatements(store: StatementStore, selection: StatementSelection): AsyncGenerator<StatementRecord> {
+  const keys = [...(selection.agent ? [key.agent(selection.agent.identity)] : []), ...(selection.activity ? [key.activity(selection.activity)] : [])];
+  const inRange = (r: StatementRecord) => (selection.since === undefined || r.stored > selection.since) && (selection.until === undefined || r.stored <= selection.until);
+  if (keys.length === 0) {
+    // The log as it is at the start: what arrives during the export is left for the next one.
+    const last = await store.maxSeq();
+    for (let after = 0; after < last; ) {
+      const page = await store.readLog(after, PAGE);
+      if (page.length === 0) return;
+      for (const record of page) if (record.seq <= last && inRange(record)) yield record;
+      after = (page.at(-1) as StatementRecord).seq;
+    }
+    return;
+  }
+  const maxSeq = await store.maxSeq();
+  for (let afterSeq = 0; ; ) {
+    const page = await store.query({ keys, since: selection.since, until: selection.until, ascending: true, afterSeq, maxSeq, limit: PAGE });
+    yield* page;
+    if (page.length < PAGE) return;
+    afterSeq = (page.at(-1) as StatementRecord).seq;
+  }
+}
+
+/** The NDJSON lines of the selection, counting what they hold into `summary`. */
+export async function* statementLines(store: StatementStore, selection: StatementSelection, summary: { count: number; first: string | null; last: string | null }): AsyncGenerator<string> {
+  for await (const record of selectedStatements(store, selection)) {
+    summary.count += 1;
+    summary.first ??= record.stored;
+    summary.last = record.stored;
+    yield `${record.json}\n`;
+  }
+}
+
+function filtersOf(selection: StatementSelection): ExportFilters {
+  const filters: ExportFilters = {};
+  if (selection.since !== undefined) filters.since = selection.since;
+  if (selection.until !== undefined) filters.until = selection.until;
+  if (selection.agent !== undefined) filters.agent = selection.agent.json;
+  if (selection.activity !== undefined) filters.activity = selection.activity;
+  return filters;
+}
+
+/** Writes the export to `file` and its manifest to `file.manifest.json`; returns the manifest. */
+export async function exportStatements(
+  store: StatementStore,
+  selection: StatementSelection,
+  out: { file: string; gzip: boolean },
+  now: () => string,
+): Promise<ExportManifest> {
+  const summary = { count: 0, first: null as string | null, last: null as string | null };
+  const hash = createHash('sha256');
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const lines = Readable.from(statementLines(store, selection, summary));
+  await (out.gzip ? pipeline(lines, createGzip(), hashing, createWriteStream(out.file)) : pipeline(lines, hashing, createWriteStream(out.file)));
+  const manifest: ExportManifest = {
+    kind: 'statements',
+    format: 'ndjson',
+    gzip: out.gzip,
+    count: summary.count,
+    sha256: hash.digest('hex'),
+    first_stored: summary.first,
+    last_stored: summary.last,
+    filters: filtersOf(selection),
+    created_at: now(),
+    lrs_version: lrsVersion(),
+  };
+  await writeFile(manifestFileOf(out.file), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}

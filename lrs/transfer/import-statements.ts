@@ -1,0 +1,104 @@
+/**
+ * `lrs import statements` (ARCHITECTURE.md §10): an NDJSON file of statements (this LRS's
+ * export, gzipped or not, or another LRS's: one statement per line) stored through the ordinary
+ * write path, in chunks. Each statement keeps what it says (id, timestamp, version, …); `stored`
+ * and `authority` are set by this LRS as for any write (the importer is the authority). A line
+ * that cannot be stored is reported with its number and rule, and the rest go on; a statement
+ * already stored unchanged counts as unchanged, so running an import twice changes nothing.
+ */
+import { Refusal, type Problem } from '../../src/refusal.js';
+import { writeStatements, type WriteContext } from '../statements/write.js';
+import { validateStatement } from '../statements/validation/index.js';
+import type { XapiVersion } from '../version.js';
+import { ndjsonLines } from './manifest.js';
+
+export interface ImportReport {
+  imported: number;
+  unchanged: number;
+  rejected: { line: number; rule: string; message: string }[];
+}
+
+type Json = Record<string, unknown>;
+interface Pending {
+  line: number;
+  statement: Json;
+}
+
+const CHUNK = 500;
+
+/** The rules a statement is checked by: those of the version it states (2.x → 2.0.0, else 1.0.3). */
+const versionOf = (statement: Json): XapiVersion => (typeof statement.version === 'string' && statement.version.startsWith('2.') ? '2.0.0' : '1.0.3');
+
+export async function importStatements(file: string, ctx: Omit<WriteContext, 'xapiVersion'>, chunkSize = CHUNK): Promise<ImportReport> {
+  const report: ImportReport = { imported: 0, unchanged: 0, rejected: [] };
+  const reject = (line: number, rule: string, message: string) => report.rejected.push({ line, rule, message });
+  let chunk: Pending[] = [];
+  let chunkVersion: XapiVersion = '1.0.3';
+  const ids = new Set<string>();
+
+  async function store(pending: Pending[], xapiVersion: XapiVersion): Promise<void> {
+    const before = await ctx.store.maxSeq();
+    const { seqs } = await writeStatements({ statements: pending.map((p) => p.statement), asArray: pending.length > 1, attachments: [] }, { ...ctx, xapiVersion });
+    for (const seq of seqs) {
+      if (seq > before) report.imported += 1;
+      else report.unchanged += 1;
+    }
+  }
+
+  async function flush(): Promise<void> {
+    const pending = chunk;
+    chunk = [];
+    ids.clear();
+    if (pending.length === 0) return;
+    try {
+      await store(pending, chunkVersion);
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      // Something in the chunk cannot be stored (a conflict, an attachment without its data…):
+      // one by one, so that only its line is refused.
+      for (const one of pending) {
+        try {
+          await store([one], chunkVersion);
+        } catch (single) {
+          if (!(single instanceof Refusal)) throw single;
+          const problem = single.problems?.[0];
+          reject(one.line, problem?.rule ?? single.code, single.message);
+        }
+      }
+    }
+  }
+
+  for await (const { line, text } of ndjsonLines(file)) {
+    let statement: unknown;
+    try {
+      statement = JSON.parse(text);
+    } catch {
+      reject(line, 'json', 'the line is not JSON');
+      continue;
+    }
+    if (typeof statement !== 'object' || statement === null || Array.isArray(statement)) {
+      reject(line, 'statement-object', 'a line holds one statement, a JSON object');
+      continue;
+    }
+    const json = statement as Json;
+    const version = versionOf(json);
+    const problems = validateStatement(json, 'statement', version);
+    if (problems.length > 0) {
+      const first = problems[0] as Problem;
+      reject(line, first.rule, `${first.path}: ${first.message}`);
+      continue;
+    }
+    if (typeof json.id !== 'string') {
+      reject(line, 'id-required', 'statement.id: an imported statement needs its id, so that running the import again changes nothing');
+      continue;
+    }
+    const id = json.id.toLowerCase();
+    if (ids.has(id) || (chunk.length > 0 && version !== chunkVersion)) await flush();
+    chunkVersion = version;
+    chunk.push({ line, statement: json });
+    ids.add(id);
+    if (chunk.length >= chunkSize) await flush();
+  }
+  await flush();
+  return report;
+}

@@ -1,0 +1,84 @@
+/**
+ * The manifest beside every export (ARCHITECTURE.md §10): what the file holds and the SHA-256 of
+ * its bytes, so an import can refuse a truncated or altered file before it stores anything.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import { readProjectJson } from '../../src/project-files.js';
+import type { Problem } from '../../src/refusal.js';
+
+export interface ExportManifest {
+  kind: 'statements';
+  format: 'ndjson';
+  gzip: boolean;
+  count: number;
+  /** Of the file's bytes as written (compressed when gzip). */
+  sha256: string;
+  first_stored: string | null;
+  last_stored: string | null;
+  filters: ExportFilters;
+  created_at: string;
+  lrs_version: string;
+}
+
+/** The filters an export was made with (UTC ISO 8601 bounds on `stored`; agent as its JSON). */
+export interface ExportFilters {
+  since?: string;
+  until?: string;
+  agent?: string;
+  activity?: string;
+}
+
+export const manifestFileOf = (file: string) => `${file}.manifest.json`;
+
+export const lrsVersion = (): string => readProjectJson<{ version: string }>('package.json').version;
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** Whether the file starts as gzip data does. */
+export async function isGzipFile(file: string): Promise<boolean> {
+  const stream = createReadStream(file, { start: 0, end: 1 });
+  const head: Buffer[] = [];
+  for await (const chunk of stream) head.push(chunk as Buffer);
+  const bytes = Buffer.concat(head);
+  return bytes.length === 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
+}
+
+/** The lines of an NDJSON file (gunzipped when it is gzip), numbered from 1, blank ones skipped. */
+export async function* ndjsonLines(file: string): AsyncGenerator<{ line: number; text: string }> {
+  const bytes = createReadStream(file);
+  const text = (await isGzipFile(file)) ? bytes.pipe(createGunzip()) : bytes;
+  let line = 0;
+  for await (const raw of createInterface({ input: text, crlfDelay: Infinity })) {
+    line += 1;
+    if (raw.trim() !== '') yield { line, text: raw };
+  }
+}
+
+export async function readManifest(file: string): Promise<ExportManifest> {
+  return JSON.parse(await readFile(file, 'utf8')) as ExportManifest;
+}
+
+/**
+ * What in `file` disagrees with its manifest: the checksum of its bytes and the count of its
+ * lines (a gzip file that does not decompress is a problem too). Reads the file once more; empty when it matches.
+ */
+export async function manifestProblems(file: string, manifest: ExportManifest): Promise<Problem[]> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  const sha256 = hash.digest('hex');
+  const problems: Problem[] = [];
+  if (sha256 !== manifest.sha256) problems.push({ path: 'sha256', rule: 'checksum-matches', message: `the file's SHA-256 is ${sha256}, the manifest says ${manifest.sha256}` });
+  let count = 0;
+  try {
+    for await (const _ of ndjsonLines(file)) count += 1;
+  } catch (error) {
+    problems.push({ path: 'gzip', rule: 'readable', message: `the file does not decompress: ${(error as Error).message}` });
+    return problems;
+  }
+  if (count !== manifest.count) problems.push({ path: 'count', rule: 'count-matches', message: `the file holds ${count} statements, the manifest says ${manifest.count}` });
+  return problems;
+}

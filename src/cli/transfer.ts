@@ -1,0 +1,114 @@
+/**
+ * `lrs export statements …` and `lrs import statements FILE …` (ARCHITECTURE.md §10, README
+ * "Export and import"): the result (the manifest, the import report) as JSON on stdout.
+ * Exit codes: 0 done, 1 an import with rejected lines or a file that disagrees with its
+ * manifest (nothing stored then), 2 usage error.
+ */
+import { existsSync } from 'node:fs';
+import { loadConfig } from '../config.js';
+import { openStore } from '../storage/open.js';
+import { monotonicClock } from '../clock.js';
+import { authorityFor } from '../auth/credentials.js';
+import { actorIdentity } from '../../lrs/statements/keys.js';
+import { exportStatements, type StatementSelection } from '../../lrs/transfer/export-statements.js';
+import { importStatements } from '../../lrs/transfer/import-statements.js';
+import { manifestFileOf, manifestProblems, readManifest } from '../../lrs/transfer/manifest.js';
+import { CREDENTIAL_HOMEPAGE } from './serve.js';
+import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
+
+export const EXPORT_USAGE = `usage: lrs export statements --out FILE [--gzip] [--since ISO] [--until ISO] [--agent JSON] [--activity IRI]
+
+  Writes the stored statements as NDJSON (one per line, exactly as GET /xapi/statements?format=exact
+  answers them) in stored order, and FILE.manifest.json (count, SHA-256 of the file, first and
+  last stored, filters). Without --agent or --activity: every statement, voided ones included.
+  --since/--until bound \`stored\` (exclusive / inclusive). --gzip compresses the file.
+`;
+
+export const IMPORT_USAGE = `usage: lrs import statements FILE [--manifest FILE.manifest.json]
+
+  Stores the statements of an NDJSON file (gzipped or not) through the ordinary write path and
+  prints {imported, unchanged, rejected: [{line, rule, message}]}. The manifest (given, or
+  FILE.manifest.json when it exists) is checked first: a file that disagrees with it is refused
+  before anything is stored. Statements keep their ids and contents; \`stored\` and \`authority\`
+  are set anew (the authority is the import's own). Running it twice changes nothing.
+`;
+
+/** The authority of imported statements: the import, as an account of this LRS's credentials. */
+export const IMPORT_AUTHORITY = authorityFor('lrs-import', CREDENTIAL_HOMEPAGE);
+
+/** An ISO 8601 date-time with a zone, as UTC with milliseconds; undefined when it is not one. */
+function utcTimestamp(raw: string): string | undefined {
+  const ms = Date.parse(raw);
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i.test(raw) && !Number.isNaN(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+export async function runExport(argv: string[], io: CliIo = processIo): Promise<number> {
+  const usage = (problem: string) => usageError(io, 'lrs export', problem, EXPORT_USAGE);
+  const [what, ...rest] = argv;
+  if (what === undefined) return usage('say what to export: statements');
+  if (what === 'profiles') return usage('exporting profiles is not built yet (statements is)');
+  if (what !== 'statements') return usage(`unknown export "${what}"`);
+  const args = parseOptions(rest, { out: 'string', format: 'string', gzip: 'boolean', since: 'string', until: 'string', agent: 'string', activity: 'string' });
+  if ('problem' in args) return usage(args.problem);
+  const { out, format = 'ndjson', gzip = false, since, until, agent, activity } = args.values;
+  if (args.positionals.length > 0) return usage(`unexpected argument "${args.positionals[0]}"`);
+  if (out === undefined) return usage('--out FILE is required');
+  if (format !== 'ndjson') return usage(format === 'csv' ? '--format csv is not built yet (ndjson is)' : `--format must be ndjson, got "${format}"`);
+  const selection: StatementSelection = {};
+  for (const [name, raw] of [['since', since], ['until', until]] as const) {
+    if (raw === undefined) continue;
+    const at = utcTimestamp(raw);
+    if (at === undefined) return usage(`--${name} must be an ISO 8601 date-time with a time zone, got "${raw}"`);
+    selection[name] = at;
+  }
+  if (agent !== undefined) {
+    let identity: string | null = null;
+    try {
+      identity = actorIdentity(JSON.parse(agent));
+    } catch {
+      // reported below
+    }
+    if (identity === null) return usage('--agent must be an Agent as JSON with one identifier, e.g. {"mbox":"mailto:ana@acme.example"}');
+    selection.agent = { identity, json: agent };
+  }
+  if (activity !== undefined) selection.activity = activity;
+
+  const store = await openStore(loadConfig(io.env));
+  try {
+    const clock = monotonicClock();
+    printJson(io, await exportStatements(store.statements, selection, { file: out, gzip }, clock));
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+export async function runImport(argv: string[], io: CliIo = processIo): Promise<number> {
+  const usage = (problem: string) => usageError(io, 'lrs import', problem, IMPORT_USAGE);
+  const [what, ...rest] = argv;
+  if (what !== 'statements') return usage(what === undefined ? 'say what to import: statements' : `unknown import "${what}"`);
+  const args = parseOptions(rest, { manifest: 'string' });
+  if ('problem' in args) return usage(args.problem);
+  if (args.positionals.length !== 1) return usage(args.positionals.length === 0 ? 'the file is missing' : 'give exactly one file');
+  const file = args.positionals[0] as string;
+  if (!existsSync(file)) return usage(`${file} does not exist`);
+  const manifestFile = args.values.manifest ?? (existsSync(manifestFileOf(file)) ? manifestFileOf(file) : undefined);
+  if (manifestFile !== undefined && !existsSync(manifestFile)) return usage(`${manifestFile} does not exist`);
+
+  const config = loadConfig(io.env);
+  if (manifestFile !== undefined) {
+    const problems = await manifestProblems(file, await readManifest(manifestFile));
+    if (problems.length > 0) {
+      printJson(io, { error: { code: 'manifest-mismatch', message: `${file} is not the file ${manifestFile} describes; nothing was stored.`, problems } });
+      return 1;
+    }
+  }
+  const store = await openStore(config);
+  try {
+    const report = await importStatements(file, { store: store.statements, attachments: store.attachments, activities: store.activities, authority: IMPORT_AUTHORITY, now: monotonicClock() });
+    printJson(io, report);
+    return report.rejected.length > 0 ? 1 : 0;
+  } finally {
+    await store.close();
+  }
+}

@@ -47,10 +47,16 @@ export async function isGzipFile(file: string): Promise<boolean> {
   return bytes.length === 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
 }
 
-/** The lines of an NDJSON file (gunzipped when it is gzip), numbered from 1, blank ones skipped. */
-export async function* ndjsonLines(file: string): AsyncGenerator<{ line: number; text: string }> {
+/**
+ * The lines of an NDJSON file (gunzipped when it is gzip), numbered from 1, blank ones skipped;
+ * `onBytes` sees the file's bytes as read, so a checksum costs no second read.
+ */
+export async function* ndjsonLines(file: string, onBytes?: (chunk: Buffer) => void): AsyncGenerator<{ line: number; text: string }> {
+  const gzip = await isGzipFile(file);
+  // The listeners go on together and at once: a stream flows as soon as one is on.
   const bytes = createReadStream(file);
-  const text = (await isGzipFile(file)) ? bytes.pipe(createGunzip()) : bytes;
+  if (onBytes) bytes.on('data', (chunk) => onBytes(chunk as Buffer));
+  const text = gzip ? bytes.pipe(createGunzip()) : bytes;
   let line = 0;
   for await (const raw of createInterface({ input: text, crlfDelay: Infinity })) {
     line += 1;
@@ -64,21 +70,19 @@ export async function readManifest(file: string): Promise<ExportManifest> {
 
 /**
  * What in `file` disagrees with its manifest: the checksum of its bytes and the count of its
- * lines (a gzip file that does not decompress is a problem too). Reads the file once more; empty when it matches.
+ * lines (a gzip file that does not decompress is a problem too), in one read; empty when it matches.
  */
 export async function manifestProblems(file: string, manifest: ExportManifest): Promise<Problem[]> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  const sha256 = hash.digest('hex');
   const problems: Problem[] = [];
-  if (sha256 !== manifest.sha256) problems.push({ path: 'sha256', rule: 'checksum-matches', message: `the file's SHA-256 is ${sha256}, the manifest says ${manifest.sha256}` });
   let count = 0;
   try {
-    for await (const _ of ndjsonLines(file)) count += 1;
+    for await (const _ of ndjsonLines(file, (chunk) => hash.update(chunk))) count += 1;
   } catch (error) {
-    problems.push({ path: 'gzip', rule: 'readable', message: `the file does not decompress: ${(error as Error).message}` });
-    return problems;
+    return [{ path: 'gzip', rule: 'readable', message: `the file does not decompress: ${(error as Error).message}` }];
   }
+  const sha256 = hash.digest('hex');
+  if (sha256 !== manifest.sha256) problems.push({ path: 'sha256', rule: 'checksum-matches', message: `the file's SHA-256 is ${sha256}, the manifest says ${manifest.sha256}` });
   if (count !== manifest.count) problems.push({ path: 'count', rule: 'count-matches', message: `the file holds ${count} statements, the manifest says ${manifest.count}` });
   return problems;
 }

@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../logging.js';
 import { openStore } from '../storage/open.js';
 import { createApp } from '../server.js';
-import { staticCredentials } from '../auth/credentials.js';
+import { CREDENTIAL_HOMEPAGE, staticCredentials } from '../auth/credentials.js';
 import { seedCredential } from '../auth/seed.js';
 import { monotonicClock } from '../clock.js';
 import { identityConfig } from '../../projections/identity/settings.js';
@@ -12,9 +12,6 @@ import { loadMapping } from '../../projections/mapping/index.js';
 import { startBackgroundThread } from './background.js';
 import { limitHeapGrowth } from './heap.js';
 import { processIo, refuseArguments, type CliIo } from './io.js';
-
-/** The account homePage of authorities derived from this LRS's own credentials. */
-export const CREDENTIAL_HOMEPAGE = 'urn:lrs:credential';
 
 export const SERVE_USAGE = 'usage: lrs serve   (configuration from the environment, see README)\n';
 

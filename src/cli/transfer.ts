@@ -8,12 +8,11 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../config.js';
 import { openStore } from '../storage/open.js';
 import { monotonicClock } from '../clock.js';
-import { authorityFor } from '../auth/credentials.js';
+import { CREDENTIAL_HOMEPAGE, authorityFor } from '../auth/credentials.js';
 import { actorIdentity } from '../../lrs/statements/keys.js';
 import { exportStatements, type StatementSelection } from '../../lrs/transfer/export-statements.js';
 import { importStatements } from '../../lrs/transfer/import-statements.js';
 import { manifestFileOf, manifestProblems, readManifest } from '../../lrs/transfer/manifest.js';
-import { CREDENTIAL_HOMEPAGE } from './serve.js';
 import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
 
 export const EXPORT_USAGE = `usage: lrs export statements --out FILE [--gzip] [--since ISO] [--until ISO] [--agent JSON] [--activity IRI]

@@ -41,6 +41,8 @@ export interface Config {
   xapiDefaultVersion: XapiDefaultVersion;
   /** The directory of the mapping files (absolute); undefined: the project's own mappings/. */
   mappingsDir: string | undefined;
+  /** Scheduled reconciliation (projections/reconcile/): seconds between runs (undefined: none), and whether a run repairs. */
+  reconcile: { intervalSeconds: number | undefined; fix: boolean };
 }
 
 const XAPI_DEFAULT_VERSIONS = ['2.0.0', '1.0.3'] as const;
@@ -221,5 +223,9 @@ export function loadConfig(env: Env = process.env): Config {
     hrisWebhookSecret: hmacKey(env, 'HRIS_WEBHOOK_SECRET'),
     xapiDefaultVersion: oneOf(env, 'XAPI_DEFAULT_VERSION', XAPI_DEFAULT_VERSIONS, '2.0.0'),
     mappingsDir: mappingsDirSetting(env),
+    reconcile: {
+      intervalSeconds: nonEmpty(env, 'RECONCILE_INTERVAL_S') === undefined ? undefined : integer(env, 'RECONCILE_INTERVAL_S', 0, 1, 30 * 86_400),
+      fix: oneOf(env, 'RECONCILE_FIX', ['true', 'false'], 'true') === 'true',
+    },
   };
 }

@@ -18,6 +18,7 @@ import { requireScope } from './auth/scopes.js';
 import { DEFAULT_OAUTH_SETTINGS, OAuthServer, type OAuthSettings } from './auth/oauth/server.js';
 import { oauthRoutes } from './auth/oauth/routes.js';
 import { dlqRouter } from '../projections/delivery/dlq-routes.js';
+import { reconciliationRouter } from '../projections/reconcile/routes.js';
 import { openApiRoute } from './http/openapi.js';
 
 export interface AppDeps {
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
   app.route(ADMIN_BASE, dlqRouter({ delivery: deps.store.delivery }));
+  app.route(ADMIN_BASE, reconciliationRouter({ reconciliations: deps.store.reconciliations }));
   app.get('/health', (c) => c.json({ status: 'ok', store: deps.store.kind }));
   openApiRoute(app); // GET /openapi.json, no credentials
   return app;

@@ -16,7 +16,8 @@ import type { Logger } from '../../src/logging.js';
 import type { DeliveryItem, DeliveryStore } from '../../src/storage/delivery-port.js';
 import { DEFAULT_BACKOFF, backoffDelay, type Backoff } from '../../src/backoff.js';
 import { startPollingLoop } from '../../src/polling-loop.js';
-import { classify, networkFailure, payloadSample, pushRequest, type Outcome } from './protocol.js';
+import { payloadSample, pushRequest, type Outcome } from './protocol.js';
+import { sendPush } from './send.js';
 
 export interface DelivererOptions {
   /** MARKETPLACE_URL: the base the `/profiles/{member_id}` paths are appended to. */
@@ -66,20 +67,7 @@ export function startDeliverer(store: DeliveryStore, logger: Logger, options: De
 
   async function send(item: DeliveryItem): Promise<{ outcome: Outcome; sample: string }> {
     const request = pushRequest(item, options.url, options.secret, Math.floor(now() / 1000));
-    const sample = payloadSample(request);
-    try {
-      const response = await doFetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        ...(request.method === 'PUT' ? { body: request.body } : {}),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await response.text();
-      return { outcome: classify(request.method, response.status, response.headers.get('Retry-After'), text, now()), sample };
-    } catch (error) {
-      return { outcome: networkFailure(error, timeoutMs), sample };
-    }
+    return { outcome: await sendPush(request, { timeoutMs, now, fetch: doFetch }), sample: payloadSample(request) };
   }
 
   async function deliver(item: DeliveryItem, token: string): Promise<void> {

@@ -28,16 +28,27 @@ export interface PushRequest {
  * `"{t}.{raw body}"` with HMAC-SHA256.
  */
 export function pushRequest(item: DeliveryItem, baseUrl: string, secret: string, nowSeconds: number): PushRequest {
-  const url = `${baseUrl.replace(/\/+$/, '')}/profiles/${encodeURIComponent(item.publishedId)}`;
-  const del = item.content.status === 'terminated';
-  const body = del ? '' : JSON.stringify(profileOf(item));
-  const headers: Record<string, string> = {
-    'Idempotency-Key': `${item.publishedId}:${item.version}`,
-    'X-Signature': signatureHeader(secret, body, nowSeconds),
+  if (item.content.status === 'terminated') return deleteRequest(item.publishedId, item.version, baseUrl, secret, nowSeconds);
+  const body = JSON.stringify(profileOf(item));
+  return {
+    url: profileUrl(baseUrl, item.publishedId),
+    method: 'PUT',
+    headers: { 'Idempotency-Key': `${item.publishedId}:${item.version}`, 'X-Signature': signatureHeader(secret, body, nowSeconds), 'Content-Type': 'application/json' },
+    body,
   };
-  if (!del) headers['Content-Type'] = 'application/json';
-  return { url, method: del ? 'DELETE' : 'PUT', headers, body };
 }
+
+/** The DELETE of a member at `version`: a member who left, or one the marketplace holds but nobody publishes (reconciliation). */
+export function deleteRequest(publishedId: string, version: number, baseUrl: string, secret: string, nowSeconds: number): PushRequest {
+  return {
+    url: profileUrl(baseUrl, publishedId),
+    method: 'DELETE',
+    headers: { 'Idempotency-Key': `${publishedId}:${version}`, 'X-Signature': signatureHeader(secret, '', nowSeconds) },
+    body: '',
+  };
+}
+
+const profileUrl = (baseUrl: string, publishedId: string) => `${baseUrl.replace(/\/+$/, '')}/profiles/${encodeURIComponent(publishedId)}`;
 
 export function payloadSample(request: PushRequest): string {
   if (request.method === 'DELETE') return `(DELETE ${request.url}: no body)`;

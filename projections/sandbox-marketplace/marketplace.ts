@@ -8,8 +8,16 @@
  *   (header `Idempotent-Replayed: true`) without applying anything.
  * - Versions only go up: a PUT or DELETE below the version held (a deleted member's version is
  *   remembered) is refused with 409 `stale-version`; the same version again is a 200 no-op.
- * - Inspection: `GET /profiles` (`{ profiles, deleted }`), `GET /profiles/{id}`, `GET /_log`
- *   (every push received, with its version, status and whether a fault answered it).
+ * - Reads (ARCHITECTURE.md §7, for reconciliation): `GET /profiles/{id}` (404 when none) and
+ *   `GET /profiles?cursor=&limit=` (`{ profiles, next_cursor }` in member-id order), signed like
+ *   a push over the empty body (else 401). Reads are not pushes: not logged, never faulted.
+ * - Inspection, unsigned, for people and tests: `GET /_held` (`{ profiles, deleted }`),
+ *   `GET /_held/{id}`, `GET /_log` (every push received, with its version, status and whether a
+ *   fault answered it).
+ * - Corruption: `POST /_corrupt` `{ kind, member_id?, count? }` makes the sandbox hold what a
+ *   marketplace that lost or mangled data would (CORRUPTION_KINDS), so drift can be shown end to
+ *   end. A kind that loses versions also forgets their idempotency keys, as a restore from an
+ *   old backup would, so a re-sent version is applied again.
  * - Faults: `POST /_faults` `{ mode: "none"|"429"|"500"|"400"|"slow", retryAfter?, delayMs?, count? }`
  *   — `count` pushes are faulted, then the mode reverts to none (no count: until changed).
  *   A fault answers before the signature is checked, like a load balancer or a broken upstream.
@@ -59,8 +67,35 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
+/** What `POST /_corrupt` can do to a held member, and what a reconciliation then sees. */
+export const CORRUPTION_KINDS = {
+  /** Forgotten entirely: missing. */
+  drop: 'held',
+  /** Back to the version stored before: stale. */
+  stale: 'held',
+  /** Other content at the same version: mismatched. */
+  alter: 'held',
+  /** A profile for a member id nobody published: orphaned. */
+  orphan: 'new',
+  /** A deleted member held again: orphaned. */
+  undelete: 'deleted',
+  /** A version above the one pushed: ahead. */
+  ahead: 'held',
+} as const;
+export type CorruptionKind = keyof typeof CORRUPTION_KINDS;
+
+export interface Corruption {
+  kind: CorruptionKind;
+  member_id?: string;
+  count?: number;
+}
+
 export interface SandboxState {
   profiles: Map<string, Record<string, unknown>>;
+  /** Member id → the profile stored before the current one (or, for a deleted member, the last one stored). */
+  previous: Map<string, Record<string, unknown>>;
+  /** Signed reads answered. */
+  reads: number;
   /** Member id → highest version seen applied (PUT or DELETE). */
   versions: Map<string, number>;
   deleted: Set<string>;
@@ -96,10 +131,33 @@ export function validateFaults(input: unknown): Faults | string {
   };
 }
 
+export function validateCorruption(input: unknown): Corruption | string {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'the body must be a JSON object';
+  const { kind, member_id: memberId, count, ...rest } = input as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return `unknown field(s): ${Object.keys(rest).join(', ')}`;
+  if (typeof kind !== 'string' || !Object.hasOwn(CORRUPTION_KINDS, kind)) return `kind must be one of ${Object.keys(CORRUPTION_KINDS).join(', ')}`;
+  if (memberId !== undefined && (typeof memberId !== 'string' || memberId === '')) return 'member_id must be a non-empty string';
+  if (count !== undefined && !(typeof count === 'number' && Number.isInteger(count) && count >= 1)) return 'count must be a whole number ≥ 1';
+  return { kind: kind as CorruptionKind, ...(memberId !== undefined ? { member_id: memberId } : {}), ...(count !== undefined ? { count } : {}) };
+}
+
+const LISTING_DEFAULT_LIMIT = 100;
+const LISTING_MAX_LIMIT = 1000;
+
 export function sandboxApp(options: SandboxOptions): { app: Hono; state: SandboxState } {
   const now = options.now ?? Date.now;
   const maxLog = options.maxLog ?? 100_000;
-  const state: SandboxState = { profiles: new Map(), versions: new Map(), deleted: new Set(), idempotency: new Map(), log: [], faults: { mode: 'none' }, inFlight: 0 };
+  const state: SandboxState = {
+    profiles: new Map(),
+    previous: new Map(),
+    reads: 0,
+    versions: new Map(),
+    deleted: new Set(),
+    idempotency: new Map(),
+    log: [],
+    faults: { mode: 'none' },
+    inFlight: 0,
+  };
   let seq = 0;
   const app = new Hono();
 
@@ -134,6 +192,8 @@ export function sandboxApp(options: SandboxOptions): { app: Hono; state: Sandbox
     if (held !== undefined && version < held) return { status: 409, body: { error: 'stale-version', held, received: version } };
     if (held !== undefined && version === held) return { status: 200, body: { status: 'unchanged', version } };
     state.versions.set(id, version);
+    const current = state.profiles.get(id);
+    if (current) state.previous.set(id, current);
     if (method === 'PUT') {
       state.profiles.set(id, profile as Record<string, unknown>);
       state.deleted.delete(id);
@@ -201,19 +261,140 @@ export function sandboxApp(options: SandboxOptions): { app: Hono; state: Sandbox
     }
   }
 
+  /** Forgets the idempotency keys of a member's versions above `version`: they are lost with the data. */
+  function forgetKeysAbove(id: string, version: number): void {
+    for (const key of state.idempotency.keys()) {
+      const match = key.match(/^(.+):(\d+)$/);
+      if (match?.[1] === id && Number(match[2]) > version) state.idempotency.delete(key);
+    }
+  }
+
+  function hold(id: string, profile: Record<string, unknown>): void {
+    state.profiles.set(id, profile);
+    state.versions.set(id, profile.version as number);
+    state.deleted.delete(id);
+    forgetKeysAbove(id, profile.version as number);
+  }
+
+  /** Applies one corruption to `id`; false when this member is not eligible for it. */
+  function corruptOne(kind: CorruptionKind, id: string): boolean {
+    const profile = state.profiles.get(id);
+    const previous = state.previous.get(id);
+    switch (kind) {
+      case 'drop':
+        state.profiles.delete(id);
+        state.previous.delete(id);
+        state.versions.delete(id);
+        forgetKeysAbove(id, 0);
+        return true;
+      case 'stale': {
+        const version = profile?.version as number;
+        if (previous && (previous.version as number) < version) hold(id, previous);
+        else if (version > 1) hold(id, { ...profile, version: version - 1 });
+        else return false;
+        state.previous.delete(id);
+        return true;
+      }
+      case 'alter': {
+        const completions = Array.isArray(profile?.completions) ? profile.completions.slice(0, -1) : [];
+        state.profiles.set(id, { ...profile, email: `altered-${id}@sandbox.invalid`, completions });
+        return true;
+      }
+      case 'ahead': {
+        const version = (profile?.version as number) + 1;
+        state.profiles.set(id, { ...profile, version });
+        state.versions.set(id, version);
+        return true;
+      }
+      case 'undelete':
+        if (!previous) return false;
+        hold(id, previous);
+        state.previous.delete(id);
+        return true;
+      case 'orphan': {
+        const empty = { completions: [], scores: [], badges: [], enrollments: [], certificates: [], skills: [] };
+        hold(id, { member_id: id, email: null, status: 'active', version: 1, mapping_version: 'sandbox-orphan', updated_at: new Date(now()).toISOString(), ...empty });
+        return true;
+      }
+    }
+  }
+
+  /** The members a corruption without member_id applies to, in member-id order. */
+  function eligible(kind: CorruptionKind, count: number): string[] {
+    const pool = CORRUPTION_KINDS[kind] === 'deleted' ? [...state.deleted].filter((id) => state.previous.has(id)) : [...state.profiles.keys()];
+    if (CORRUPTION_KINDS[kind] === 'new') {
+      const ids: string[] = [];
+      for (let n = 1; ids.length < count; n += 1) if (!state.profiles.has(`ORPHAN-${n}`)) ids.push(`ORPHAN-${n}`);
+      return ids;
+    }
+    return pool.sort().filter((id) => kind !== 'stale' || (state.profiles.get(id)?.version as number) > 1 || state.previous.has(id)).slice(0, count);
+  }
+
+  /** A read must be signed over the empty body; the refusal, or undefined when it is. */
+  function refuseUnsigned(c: Context): Response | undefined {
+    const check = verifySignature(c.req.header('X-Signature'), '', options.secret, Math.floor(now() / 1000));
+    if (check.ok) {
+      state.reads += 1;
+      return undefined;
+    }
+    return c.json({ error: `signature-${check.reason}`, message: check.message }, 401);
+  }
+
+  const held = (c: Context, id: string) => {
+    const profile = state.profiles.get(id);
+    if (profile) return c.json(profile);
+    return c.json({ error: 'not-found', ...(state.deleted.has(id) ? { deleted_version: state.versions.get(id) } : {}) }, 404);
+  };
+
   app.put('/profiles/:id', (c) => receive(c, 'PUT'));
   app.delete('/profiles/:id', (c) => receive(c, 'DELETE'));
-  app.get('/profiles', (c) =>
+  app.get('/profiles', (c) => {
+    const refused = refuseUnsigned(c);
+    if (refused) return refused;
+    const limitText = c.req.query('limit') ?? String(LISTING_DEFAULT_LIMIT);
+    if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > LISTING_MAX_LIMIT) {
+      return c.json({ error: 'invalid-limit', message: `limit must be a whole number from 1 to ${LISTING_MAX_LIMIT}` }, 400);
+    }
+    const cursor = c.req.query('cursor');
+    let after: string | undefined;
+    if (cursor !== undefined && cursor !== '') {
+      after = Buffer.from(cursor, 'base64url').toString('utf8');
+      if (after === '' || Buffer.from(after, 'utf8').toString('base64url') !== cursor) return c.json({ error: 'invalid-cursor', message: 'cursor must be a next_cursor this listing gave' }, 400);
+    }
+    const ids = [...state.profiles.keys()].filter((id) => after === undefined || id > after).sort();
+    const page = ids.slice(0, Number(limitText));
+    const last = page.at(-1);
+    return c.json({ profiles: page.map((id) => state.profiles.get(id)), next_cursor: ids.length > page.length && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : null });
+  });
+  app.get('/profiles/:id', (c) => refuseUnsigned(c) ?? held(c, c.req.param('id')));
+  app.get('/_held', (c) =>
     c.json({
       profiles: [...state.profiles.values()],
       deleted: [...state.deleted].map((id) => ({ member_id: id, version: state.versions.get(id) })),
     }),
   );
-  app.get('/profiles/:id', (c) => {
-    const id = c.req.param('id');
-    const profile = state.profiles.get(id);
-    if (profile) return c.json(profile);
-    return c.json({ error: 'not-found', ...(state.deleted.has(id) ? { deleted_version: state.versions.get(id) } : {}) }, 404);
+  app.get('/_held/:id', (c) => held(c, c.req.param('id')));
+  app.post('/_corrupt', async (c) => {
+    let input: unknown;
+    try {
+      input = await c.req.json();
+    } catch {
+      return c.json({ error: 'invalid-json' }, 400);
+    }
+    const corruption = validateCorruption(input);
+    if (typeof corruption === 'string') return c.json({ error: 'invalid-corruption', message: corruption }, 400);
+    const { kind, member_id: id } = corruption;
+    if (id === undefined) {
+      const ids = eligible(kind, corruption.count ?? 1);
+      for (const each of ids) corruptOne(kind, each);
+      return c.json({ corrupted: ids });
+    }
+    const needs = CORRUPTION_KINDS[kind];
+    if (needs === 'held' && !state.profiles.has(id)) return c.json({ error: 'not-found', message: `the sandbox holds no profile ${id}` }, 404);
+    if (needs === 'deleted' && !state.deleted.has(id)) return c.json({ error: 'not-found', message: `${id} was not deleted` }, 404);
+    if (needs === 'new' && state.profiles.has(id)) return c.json({ error: 'held', message: `the sandbox holds ${id} already: an orphan is a member id nobody published` }, 409);
+    if (!corruptOne(kind, id)) return c.json({ error: 'not-eligible', message: `${id} has no older version to go back to` }, 409);
+    return c.json({ corrupted: [id] });
   });
   app.get('/_log', (c) => c.json({ requests: state.log }));
   app.get('/_faults', (c) => c.json(state.faults));
@@ -230,8 +411,9 @@ export function sandboxApp(options: SandboxOptions): { app: Hono; state: Sandbox
     return c.json(state.faults);
   });
   app.post('/_reset', (c) => {
-    for (const m of [state.profiles, state.versions, state.idempotency]) m.clear();
+    for (const m of [state.profiles, state.previous, state.versions, state.idempotency]) m.clear();
     state.deleted.clear();
+    state.reads = 0;
     state.log.length = 0;
     state.faults = { mode: 'none' };
     return c.json({ status: 'reset' });

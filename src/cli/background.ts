@@ -1,6 +1,7 @@
 /**
  * The background work of the LRS, on one store: the projection worker (statements → member
- * profiles), with MARKETPLACE_URL set the marketplace deliverer, and the store's checkpoints.
+ * profiles), with MARKETPLACE_URL set the marketplace deliverer (and, with RECONCILE_INTERVAL_S,
+ * scheduled reconciliation), and the store's checkpoints.
  * `lrs worker` runs it in its own process; `lrs serve` on a thread of its own
  * (background-thread.ts), so folding and pushing never hold the event loop that answers HTTP,
  * and use the second core.
@@ -15,6 +16,7 @@ import { WORKER_RESOURCE_LIMITS } from '../worker-limits.js';
 import { createProjector } from '../../projections/worker/runtime.js';
 import { startWorkerLoop } from '../../projections/worker/loop.js';
 import { startDeliveryFromConfig } from '../../projections/delivery/runtime.js';
+import { startReconcileSchedule } from '../../projections/reconcile/runtime.js';
 
 export interface BackgroundWork {
   /** Stops after the batch and the pushes in flight. */
@@ -27,13 +29,14 @@ const CHECKPOINT_INTERVAL_MS = 500;
 export async function startBackgroundWork(config: Config, store: Store, logger: Logger): Promise<BackgroundWork> {
   const loop = startWorkerLoop(await createProjector(config, store, logger), logger);
   const delivery = startDeliveryFromConfig(config, store, logger);
+  const reconciliation = startReconcileSchedule(config, store, logger);
   const checkpoints = setInterval(() => {
     store.checkpoint().catch((error: unknown) => logger.warn({ err: error }, 'store checkpoint failed; it is tried again'));
   }, CHECKPOINT_INTERVAL_MS);
   return {
     async stop() {
       clearInterval(checkpoints);
-      await Promise.all([loop.stop(), delivery?.stop()]);
+      await Promise.all([loop.stop(), delivery?.stop(), reconciliation?.stop()]);
     },
   };
 }

@@ -13,6 +13,8 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   env: Env;
+  /** Whether stderr is a terminal: long jobs show progress there only then. */
+  readonly stderrIsTerminal?: boolean;
 }
 
 /** The real process: its streams and its environment, read when a command asks. */
@@ -21,6 +23,9 @@ export const processIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   get env() {
     return process.env;
+  },
+  get stderrIsTerminal() {
+    return process.stderr.isTTY === true;
   },
 };
 

@@ -8,6 +8,8 @@ import { runRebuild, runWorker } from './projection.js';
 import { runDlq } from './dlq.js';
 import { runSandboxMarketplace } from './sandbox-marketplace.js';
 import { runExport, runImport } from './transfer.js';
+import { runReconcile } from './reconcile.js';
+import { runReplay } from './replay.js';
 import { MappingError, formatProblem } from '../../projections/mapping/index.js';
 import { processIo, usageError, type CliIo } from './io.js';
 
@@ -28,6 +30,10 @@ commands:
                write the stored statements as NDJSON with a manifest (count, SHA-256)
   import statements FILE [--manifest FILE.manifest.json]
                store the statements of an NDJSON file through the ordinary write path (checked against its manifest first)
+  reconcile [--fix] [--max-drift PCT] [--wait SECONDS]
+               compare what the marketplace holds with the published profiles, repair with --fix; JSON report
+  replay [--mapping DIR] [--member <member_id>]
+               fold the stored statements again with other mapping files and report what would change (writes nothing)
   sandbox-marketplace [--port N]
                run a sandbox marketplace receiving signed pushes (MARKETPLACE_SECRET), for tests and staging
   clients create --name <name> --scopes "<scope> …" | rotate <client_id> | list
@@ -62,6 +68,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return runDlq(rest, io);
     case 'sandbox-marketplace':
       return runSandboxMarketplace(rest, io);
+    case 'reconcile':
+      return runReconcile(rest, io);
+    case 'replay':
+      return runReplay(rest, io);
     case 'export':
       return runExport(rest, io);
     case 'import':

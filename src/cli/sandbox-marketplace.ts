@@ -12,7 +12,7 @@ export async function runSandboxMarketplace(argv: string[], io: CliIo = processI
   if (!/^\d+$/.test(value) || Number(value) > 65535 || args.positionals.length > 0) return usageError(io, 'lrs sandbox-marketplace', 'bad arguments', SANDBOX_USAGE);
   const { secret } = loadSandboxConfig(io.env);
   const sandbox = await startSandboxMarketplace({ port: Number(value), secret, hostname: '0.0.0.0' });
-  io.stdout(`sandbox marketplace listening on http://localhost:${sandbox.port} (PUT/DELETE /profiles/{id}, GET /profiles, GET /_log, POST /_faults)\n`);
+  io.stdout(`sandbox marketplace listening on http://localhost:${sandbox.port} (PUT/DELETE /profiles/{id}, signed GET /profiles[/{id}], GET /_held, GET /_log, POST /_faults, POST /_corrupt)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -77,6 +77,12 @@ export interface DeliveryStore {
   redrive(memberId: string): Promise<boolean>;
   /** Redrives every live entry; returns how many. */
   redriveAll(): Promise<number>;
+  /**
+   * Makes the newest version pending again although it was delivered (or dead-lettered): the
+   * marketplace lost it (ARCHITECTURE.md §9). A member already pending keeps its schedule.
+   * False when there is no such member.
+   */
+  resend(memberId: string): Promise<boolean>;
   status(memberId: string): Promise<DeliveryStatus | null>;
   /** Members with an undelivered, not dead-lettered version (due or backing off). */
   pendingCount(): Promise<number>;

@@ -9,6 +9,8 @@ import type { IdentityStore } from './identity-port.js';
 import type { ProjectionStore } from './projection-port.js';
 import type { DeliveryStore } from './delivery-port.js';
 import type { ClientStore, OAuthStore } from './auth-port.js';
+import type { LeaseStore } from './lease-port.js';
+import type { ReconciliationStore } from './reconciliation-port.js';
 
 /**
  * A statement as the LRS keeps it. `statement` is the stored form (with stored, authority,
@@ -231,6 +233,10 @@ export interface Store {
   readonly clients: ClientStore;
   /** Token families, refresh tokens, signing keys and the authorisation server's audit log (auth-port.ts). */
   readonly oauth: OAuthStore;
+  /** Named leases: one process at a time runs a job (lease-port.ts). */
+  readonly leases: LeaseStore;
+  /** Reports of past reconciliation runs (reconciliation-port.ts). */
+  readonly reconciliations: ReconciliationStore;
   /**
    * Moves what the store has journaled into its files: on SQLite a passive WAL checkpoint, which
    * the background work runs often so that the statement writer never has to (it checkpoints

@@ -43,10 +43,11 @@ export interface ProjectionBatch {
 }
 
 /**
- * What a published profile is made of: the stored content with its version and updatedAt. The
+ * What a published profile is made of: the stored content with its version and updatedAt (and
+ * the HRIS id it belongs to, which the content names only by its published id). The
  * projection side renders it (projections/fold/render.ts `profileOf`); storage only keeps it.
  */
-export type ProfileRecord = Pick<MemberRecord, 'content' | 'version' | 'updatedAt'>;
+export type ProfileRecord = Pick<MemberRecord, 'memberId' | 'content' | 'version' | 'updatedAt'>;
 
 export interface ProfilePage {
   profiles: ProfileRecord[];
@@ -55,9 +56,12 @@ export interface ProfilePage {
 }
 
 /**
- * What a commit did. A member record may replace the stored one only when the stored version is
- * this record's or one less (the projector adds one when the content changed) and, outside a
- * rebuild, the stored lastSeq is not beyond this record's; a missing member is simply written.
+ * What a commit did. A member record may replace the stored one only when it was computed from
+ * it: the stored version is one less (the projector adds one when the content changed), or the
+ * same with the same updatedAt (the content did not change, or this very record is written
+ * again); and, outside a rebuild, the stored lastSeq is not beyond this record's. A missing
+ * member is simply written. A reconciliation repair (`bumpVersion`) raises the version with a
+ * new updatedAt, so a record computed before it is refused rather than taking its version.
  * Otherwise the batch was computed from a record another writer has moved on since: it is a
  * `conflict`, the stored member stays as it is and the checkpoints do not move, so redoing the
  * batch from fresh reads is safe (and nothing else is needed: what the batch may have written
@@ -80,4 +84,10 @@ export interface ProjectionStore {
   profile(publishedId: string): Promise<ProfileRecord | null>;
   /** Profiles ordered by published id, after `after`, optionally only those updated at or after `updatedSince`. */
   profiles(options: { after?: string; limit: number; updatedSince?: string }): Promise<ProfilePage>;
+  /**
+   * Gives a member a new version of unchanged content (so an idempotent receiver takes it again,
+   * ARCHITECTURE.md §9), if it is still at `fromVersion`; the new version is pending delivery.
+   * Returns false when the member moved on (or does not exist): its newer version is sent anyway.
+   */
+  bumpVersion(memberId: string, fromVersion: number, updatedAt: string): Promise<boolean>;
 }

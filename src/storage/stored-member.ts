@@ -26,6 +26,6 @@ export function memberRecordOf(s: StoredMember): MemberRecord {
   return { memberId, publishedId, content: JSON.parse(s.content) as MemberRecord['content'], state: JSON.parse(s.state) as MemberRecord['state'], version, updatedAt, lastSeq };
 }
 
-export function profileRecordOf(s: Pick<StoredMember, 'content' | 'version' | 'updatedAt'>): ProfileRecord {
-  return { content: JSON.parse(s.content) as ProfileRecord['content'], version: s.version, updatedAt: s.updatedAt };
+export function profileRecordOf(s: Pick<StoredMember, 'memberId' | 'content' | 'version' | 'updatedAt'>): ProfileRecord {
+  return { memberId: s.memberId, content: JSON.parse(s.content) as ProfileRecord['content'], version: s.version, updatedAt: s.updatedAt };
 }

@@ -133,7 +133,7 @@ export async function measurePipeline(options: { lrsBin: string; members: number
     const imported = await fetch(`${lrs.origin}/hris/v1/employees`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'text/csv' }, body: [header, ...rows].join('\n') });
     if (!imported.ok) throw new Error(`HRIS import failed: ${imported.status} ${await imported.text()}`);
     for (;;) {
-      const held = ((await (await fetch(`${sandbox.origin}/profiles`)).json()) as { profiles: unknown[] }).profiles.length;
+      const held = ((await (await fetch(`${sandbox.origin}/_held`)).json()) as { profiles: unknown[] }).profiles.length;
       if (held >= members) break;
       lrs.assertRunning();
       await sleep(100);
@@ -183,7 +183,7 @@ export async function measurePipeline(options: { lrsBin: string; members: number
           };
           await Promise.all([
             waitFor(`${lrs.origin}/marketplace/v1/profiles/${memberId(i)}`, { Authorization: auth }, profileLag),
-            waitFor(`${sandbox.origin}/profiles/${memberId(i)}`, {}, marketplaceLag),
+            waitFor(`${sandbox.origin}/_held/${memberId(i)}`, {}, marketplaceLag),
           ]);
         })(),
       );

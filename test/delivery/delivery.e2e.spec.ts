@@ -84,7 +84,7 @@ describe('marketplace push, end to end against the sandbox marketplace', () => {
     expect(sandbox.state.profiles.has('E1002')).toBe(false);
     const del = pushesFor(sandbox, 'E1002').at(-1)!;
     expect(del).toMatchObject({ method: 'DELETE', version: await newest('E1002'), applied: true, body: '' });
-    expect(await (await fetch(`${sandbox.url}/profiles/E1002`)).json()).toEqual({ error: 'not-found', deleted_version: await newest('E1002') });
+    expect(await (await fetch(`${sandbox.url}/_held/E1002`)).json()).toEqual({ error: 'not-found', deleted_version: await newest('E1002') });
   });
 
   it('a marketplace down for a while (500), then back, receives every member\'s newest version: nothing lost, nothing out of order', async () => {

@@ -1,16 +1,13 @@
 /** `lrs dlq list | redrive <id> | redrive-all` as a real child process on a SQLite file. */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import type { Store } from '../../src/storage/port.js';
 import { batch, member } from '../storage/projections.contract.js';
+import { runLrs } from '../support/lrs-cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const run = promisify(execFile);
 
 let dir: string;
 let sqlitePath: string;
@@ -31,15 +28,7 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function lrs(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'bin/lrs.js'), 'dlq', ...args], { env: { ...process.env, SQLITE_PATH: sqlitePath, LOG_LEVEL: 'silent' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const lrs = (...args: string[]) => runLrs(['dlq', ...args], { SQLITE_PATH: sqlitePath, LOG_LEVEL: 'silent' });
 
 describe('lrs dlq (child process)', () => {
   it('lists the entries, redrives one, then all', async () => {

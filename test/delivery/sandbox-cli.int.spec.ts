@@ -35,7 +35,10 @@ describe('lrs sandbox-marketplace (child process)', () => {
       fetch(`${url}/profiles/E1`, { method: 'PUT', body, headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'E1:1', 'X-Signature': signatureHeader(secret, body, Math.floor(Date.now() / 1000)) } });
     expect((await put('not-the-secret-at-all')).status).toBe(401);
     expect((await put(MARKETPLACE_SECRET)).status).toBe(200);
-    expect(await (await fetch(`${url}/profiles`)).json()).toEqual({ profiles: [{ member_id: 'E1', version: 1 }], deleted: [] });
+    expect(await (await fetch(`${url}/_held`)).json()).toEqual({ profiles: [{ member_id: 'E1', version: 1 }], deleted: [] });
+    expect((await fetch(`${url}/profiles`)).status).toBe(401);
+    const signed = await fetch(`${url}/profiles`, { headers: { 'X-Signature': signatureHeader(MARKETPLACE_SECRET, '', Math.floor(Date.now() / 1000)) } });
+    expect(await signed.json()).toEqual({ profiles: [{ member_id: 'E1', version: 1 }], next_cursor: null });
     child.kill('SIGTERM');
     expect(await new Promise((r) => child!.once('exit', r))).toBe(0);
   });

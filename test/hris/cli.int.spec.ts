@@ -3,8 +3,6 @@
  * case), and the real `lrs` command as a child process on the dist/ that the test run's global
  * setup builds (test/support/build.global-setup.ts): dispatch, stdout and exit codes.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +12,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { ConfigError } from '../../src/config.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import type { HrisReport } from '../../projections/hris/sync.js';
+import { runLrs } from '../support/lrs-cli.js';
 
 const HEADER = 'employee_id,email,secondary_emails,given_name,family_name,department,manager_id,job_title,worker_type,status';
 const GOOD = ['E1,ana@acme.example,ana@old.acme.example,Ana,López,Eng,,Engineer,employee,active', 'E2,bo@acme.example,,Bo,Berg,Sales,E1,Rep,contractor,active'];
@@ -110,15 +109,7 @@ describe('lrs hris import <file.csv> [--dry-run]', () => {
   });
 });
 
-const LRS_BIN = fileURLToPath(new URL('../../bin/lrs.js', import.meta.url));
-
-function lrs(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [LRS_BIN, ...args], { env: { ...process.env, ...env, ...extraEnv } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const lrs = (args: string[], extraEnv: Record<string, string> = {}) => runLrs(args, { ...env, ...extraEnv });
 
 describe('lrs hris import as a real child process (compiled dist/)', () => {
   it('exits 1 with the JSON report when a row is rejected, 0 when all apply, 2 on usage errors, 78 on configuration errors', async () => {

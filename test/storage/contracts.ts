@@ -7,6 +7,7 @@ import { describeIdentityStoreContract } from './identity.contract.js';
 import { describeProjectionStoreContract } from './projections.contract.js';
 import { describeDeliveryStoreContract } from './delivery.contract.js';
 import { describeAuthStoreContract } from './auth.contract.js';
+import { describeOperationsStoreContract } from './operations.contract.js';
 
 const CONTRACTS = [
   describeStatementStoreContract,
@@ -16,6 +17,7 @@ const CONTRACTS = [
   describeProjectionStoreContract,
   describeDeliveryStoreContract,
   describeAuthStoreContract,
+  describeOperationsStoreContract,
 ];
 
 export function describeStoreContracts(name: string, open: () => Promise<Store>): void {

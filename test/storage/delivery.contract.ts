@@ -120,5 +120,29 @@ export function describeDeliveryStoreContract(name: string, open: () => Promise<
       expect(await store.delivery.status('E3')).toMatchObject({ deadVersion: 0, attempts: 0 });
       expect(await store.delivery.status('E404')).toBeNull();
     });
+
+    it(`${name}: resend makes a delivered or dead-lettered newest version pending again; a pending member keeps its schedule`, async () => {
+      await commit(member('E1', { version: 3 }), member('E2'), member('E3'));
+      await store.delivery.claim('E1', lease('t1'));
+      await store.delivery.markDelivered('E1', 3, 't1');
+      await store.delivery.claim('E2', lease('t2'));
+      await store.delivery.markDead('E2', 't2', { version: 1, attempts: 1, lastError: 'HTTP 400', payloadSample: '', at: '2026-03-01T10:00:00.000Z' });
+      await store.delivery.claim('E3', lease('t3'));
+      await store.delivery.markFailed('E3', 't3', { attempts: 2, nextAttemptAt: NOW + 60_000, error: 'HTTP 500' });
+      expect(await store.delivery.due(NOW, 10)).toEqual([]);
+
+      expect(await store.delivery.resend('E1')).toBe(true);
+      expect(await store.delivery.resend('E2')).toBe(true);
+      expect(await store.delivery.resend('E3')).toBe(true);
+      expect(await store.delivery.resend('E404')).toBe(false);
+      expect((await store.delivery.due(NOW, 10)).sort()).toEqual(['E1', 'E2']);
+      expect(await store.delivery.status('E1')).toMatchObject({ version: 3, deliveredVersion: 2, attempts: 0, nextAttemptAt: 0 });
+      expect(await store.delivery.status('E3')).toMatchObject({ attempts: 2, nextAttemptAt: NOW + 60_000 });
+      expect(await store.delivery.deadLetters({ limit: 10 })).toEqual([]);
+      // The newest version is what a claim hands out, and its delivery counts as before.
+      expect(await store.delivery.claim('E1', lease('t4'))).toMatchObject({ version: 3 });
+      await store.delivery.markDelivered('E1', 3, 't4');
+      expect(await store.delivery.status('E1')).toMatchObject({ deliveredVersion: 3 });
+    });
   });
 }

@@ -82,10 +82,11 @@ describe(`${STANDIN}: projection documents, indexes and write order`, () => {
     ]);
   });
 
-  it(`${STANDIN}: member writes are conditional: the stored version must be this one or one less, and lastSeq not beyond this one`, () => {
+  it(`${STANDIN}: member writes are conditional: the stored version must be one less, or this one with this updatedAt, and lastSeq not beyond this one`, () => {
     const m = member('E1', { version: 4, lastSeq: 20 });
-    expect(memberWrite(m, false).filter).toEqual({ _id: 'E1', version: { $in: [3, 4] }, lastSeq: { $lte: 20 } });
-    expect(memberWrite(m, true).filter).toEqual({ _id: 'E1', version: { $in: [3, 4] } });
+    const computedFrom = { $or: [{ version: 3 }, { version: 4, updatedAt: m.updatedAt }] };
+    expect(memberWrite(m, false).filter).toEqual({ _id: 'E1', ...computedFrom, lastSeq: { $lte: 20 } });
+    expect(memberWrite(m, true).filter).toEqual({ _id: 'E1', ...computedFrom });
     const { _id, ...fields } = toMemberDocument(m);
     expect(memberWrite(m, false).update).toEqual({ $set: fields, $setOnInsert: DELIVERY_DEFAULTS });
   });

@@ -207,17 +207,35 @@ export function describeProjectionStoreContract(name: string, open: () => Promis
       expect(await store.projections.checkpoint('statements')).toBe(12);
     });
 
-    it(`${name}: profile(publishedId) is the member's content with its version and updatedAt, rendered in contract key order`, async () => {
+    it(`${name}: bumpVersion gives unchanged content a new version once; a record computed before the bump is then a conflict`, async () => {
+      await store.projections.commit(batch({ members: [member('E1', { version: 3, lastSeq: 10 })] }));
+      expect(await store.projections.bumpVersion('E1', 2, T3)).toBe(false);
+      expect(await store.projections.bumpVersion('E9', 3, T3)).toBe(false);
+      expect(await store.projections.bumpVersion('E1', 3, T3)).toBe(true);
+      expect(await store.projections.member('E1')).toMatchObject({ version: 4, updatedAt: T3, content: content('E1'), lastSeq: 10 });
+      expect(await store.delivery.pendingCount()).toBe(1);
+      // A fold computed from version 3: unchanged content (version 3), or changed (version 4 with its own updatedAt).
+      for (const late of [member('E1', { version: 3, lastSeq: 11 }), member('E1', { version: 4, extra: 1, updatedAt: T2, lastSeq: 11 })]) {
+        expect(await store.projections.commit(batch({ members: [late] }))).toEqual({ kind: 'conflict', memberId: 'E1' });
+      }
+      // Computed from the bumped record, it is written; the same record again is a no-op write.
+      const next = member('E1', { version: 5, extra: 1, updatedAt: T3, lastSeq: 11 });
+      expect(await store.projections.commit(batch({ members: [next] }))).toEqual({ kind: 'committed' });
+      expect(await store.projections.commit(batch({ members: [next] }))).toEqual({ kind: 'committed' });
+      expect((await store.projections.member('E1'))?.version).toBe(5);
+    });
+
+    it(`${name}: profile(publishedId) is the member's content with its version, updatedAt and HRIS id, rendered in contract key order`, async () => {
       const e1 = member('E1', { version: 3, updatedAt: T2, lastSeq: 8 });
       const contractor = member('E2', { publishedId: 'p_0123456789abcdef0123456789abcdef', lastSeq: 9 });
       contractor.content = { ...contractor.content, email: null };
       await store.projections.commit(batch({ members: [e1, contractor] }));
       const stored = await store.projections.profile('E1');
-      expect(stored).toEqual({ content: e1.content, version: 3, updatedAt: T2 });
+      expect(stored).toEqual({ memberId: 'E1', content: e1.content, version: 3, updatedAt: T2 });
       const profile = stored && profileOf(stored);
       expect(profile).toEqual(toProfile(e1.content, 3, T2));
       expect(Object.keys(profile ?? {})).toEqual(['member_id', 'email', 'status', 'version', 'mapping_version', 'updated_at', 'completions', 'scores', 'badges', 'enrollments', 'certificates', 'skills']);
-      expect(await store.projections.profile('p_0123456789abcdef0123456789abcdef')).toEqual({ content: contractor.content, version: 1, updatedAt: T1 });
+      expect(await store.projections.profile('p_0123456789abcdef0123456789abcdef')).toEqual({ memberId: 'E2', content: contractor.content, version: 1, updatedAt: T1 });
       // Profiles are found by published id only.
       expect(await store.projections.profile('E2')).toBeNull();
       expect(await store.projections.profile('E404')).toBeNull();
@@ -226,7 +244,7 @@ export function describeProjectionStoreContract(name: string, open: () => Promis
       const renamed = member('E1', { publishedId: 'p_ffff', version: 4, updatedAt: T3, lastSeq: 8 });
       await store.projections.commit(batch({ members: [renamed] }));
       expect(await store.projections.profile('E1')).toBeNull();
-      expect(await store.projections.profile('p_ffff')).toEqual({ content: renamed.content, version: 4, updatedAt: T3 });
+      expect(await store.projections.profile('p_ffff')).toEqual({ memberId: 'E1', content: renamed.content, version: 4, updatedAt: T3 });
     });
 
     it(`${name}: profiles page in published-id order, with next = the last id when more remain`, async () => {
@@ -235,7 +253,7 @@ export function describeProjectionStoreContract(name: string, open: () => Promis
       const all = await store.projections.profiles({ limit: 10 });
       expect(all.profiles.map((p) => p.content.member_id)).toEqual(['E1', 'E2', 'E3', 'E4', 'E5']);
       expect(all.next).toBeNull();
-      expect(all.profiles[0]).toEqual({ content: content('E1'), version: 1, updatedAt: T3 });
+      expect(all.profiles[0]).toEqual({ memberId: 'E1', content: content('E1'), version: 1, updatedAt: T3 });
 
       const first = await store.projections.profiles({ limit: 2 });
       expect(first).toMatchObject({ next: 'E2' });

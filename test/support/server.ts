@@ -33,6 +33,8 @@ export interface TestServer {
   /** e.g. http://127.0.0.1:41234/xapi */
   endpoint: string;
   store: Store;
+  /** The store's SQLite file, for a CLI command run beside the server (SQLITE_PATH). */
+  sqlitePath: string;
   /** Resolves once the projection worker has folded everything stored so far (with `projection: true`). */
   projectionIdle(): Promise<void>;
   /** The in-process marketplace deliverer (with `delivery`). */
@@ -55,7 +57,8 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrs-test-'));
-  const store = openSqliteStore(path.join(dir, 'lrs.db'));
+  const sqlitePath = path.join(dir, 'lrs.db');
+  const store = openSqliteStore(sqlitePath);
   const app = createApp({
     store,
     credentials: staticCredentials([{ key: TEST_KEY, secret: TEST_SECRET, scopes: ['all'] }], 'urn:lrs:credential'),
@@ -77,6 +80,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     origin,
     endpoint: `${origin}/xapi`,
     store,
+    sqlitePath,
     deliverer,
     async projectionIdle() {
       if (!worker) throw new Error('started without projection: true');

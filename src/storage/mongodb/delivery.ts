@@ -81,6 +81,17 @@ export function mongoDeliveryStore(db: ProjectionDbLike): DeliveryStore {
       const result = (await members.updateMany(deadFilter(), REDRIVE)) as { matchedCount?: number };
       return result.matchedCount ?? 0;
     },
+    async resend(memberId) {
+      const doc = await members.findOne({ _id: memberId });
+      if (doc === null) return false;
+      if (doc.version > doc.deliveredVersion && doc.version > doc.deadVersion) return true; // pending already
+      // Conditional on what was read: a delivery or a new version in between leaves it as it is (pending or sent).
+      await members.updateOne(
+        { _id: memberId, version: doc.version, deliveredVersion: doc.deliveredVersion, deadVersion: doc.deadVersion },
+        { $set: { deliveredVersion: Math.min(doc.deliveredVersion, doc.version - 1), deadVersion: 0, deadLetter: null, deliveryAttempts: 0, nextAttemptAt: 0 } },
+      );
+      return true;
+    },
     async status(memberId) {
       const doc = await members.findOne({ _id: memberId });
       if (doc === null) return null;

@@ -11,6 +11,7 @@ import { createIdentityIndexes, mongoIdentityStore } from './identity.js';
 import { createProjectionIndexes, mongoProjectionStore, type ProjectionDbLike } from './projections.js';
 import { backfillDeliveryFields, mongoDeliveryStore } from './delivery.js';
 import { createAuthIndexes, mongoClientStore, mongoOAuthStore } from './auth.js';
+import { mongoLeaseStore, mongoReconciliationStore } from './operations.js';
 
 export { STATEMENT_INDEXES } from './statement-documents.js';
 export type { DbLike } from './driver.js';
@@ -44,6 +45,8 @@ export async function mongoStoreFromDb(db: ProjectionDbLike, close: () => Promis
     delivery: mongoDeliveryStore(db),
     clients: mongoClientStore(db),
     oauth: mongoOAuthStore(db),
+    leases: mongoLeaseStore(db),
+    reconciliations: mongoReconciliationStore(db),
     async checkpoint() {},
     close,
   };

@@ -133,13 +133,14 @@ export function toMemberRecord(doc: MemberDocument): MemberRecord {
  * The conditional write of a member (an upsert: a new member is inserted, with the outbox
  * fields' defaults; an update leaves them alone, so the version it writes is pending exactly
  * when it is above deliveredVersion — the outbox entry is in the same single-document write).
- * The projector computes `version` from the stored one, +1 when the content changed, so the
- * stored version is `version` or `version - 1`; and lastSeq never decreases but in a rebuild. When the stored
- * document does not match, the upsert's insert hits the `_id` index: a duplicate key error.
+ * Applied only to the document the record was computed from (CommitOutcome in
+ * projection-port.ts): version one less, or the same with the same updatedAt; and lastSeq
+ * never decreases but in a rebuild. When the stored document does not match, the upsert's
+ * insert hits the `_id` index: a duplicate key error.
  */
 export function memberWrite(m: MemberRecord, rebuild: boolean): { filter: Filter; update: Update } {
   const { _id, ...set } = toMemberDocument(m);
-  const filter: Filter = { _id, version: { $in: [m.version - 1, m.version] } };
+  const filter: Filter = { _id, $or: [{ version: m.version - 1 }, { version: m.version, updatedAt: m.updatedAt }] };
   if (!rebuild) filter.lastSeq = { $lte: m.lastSeq };
   // The outbox fields are the deliverer's: set on insert only (a new member is pending).
   return { filter, update: { $set: set, $setOnInsert: { ...DELIVERY_DEFAULTS } } };
@@ -347,13 +348,18 @@ export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
 
     async profile(publishedId) {
       const doc = await members.findOne({ publishedId });
-      return doc === null ? null : profileRecordOf(doc);
+      return doc === null ? null : profileRecordOf({ ...doc, memberId: doc._id });
     },
 
     async profiles({ after, limit, updatedSince }) {
       const docs = await members.find(profilesFilter({ after, updatedSince })).sort(PROFILES_SORT).limit(limit + 1).toArray();
       const page = docs.slice(0, limit);
-      return { profiles: page.map(profileRecordOf), next: docs.length > limit ? (page.at(-1)?.publishedId ?? null) : null };
+      return { profiles: page.map((doc) => profileRecordOf({ ...doc, memberId: doc._id })), next: docs.length > limit ? (page.at(-1)?.publishedId ?? null) : null };
+    },
+
+    async bumpVersion(memberId, fromVersion, updatedAt) {
+      const doc = await members.findOneAndUpdate({ _id: memberId, version: fromVersion }, { $set: { version: fromVersion + 1, updatedAt } }, { upsert: false, returnDocument: 'after' });
+      return doc !== null;
     },
   };
 }

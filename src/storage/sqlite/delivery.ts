@@ -74,6 +74,11 @@ export function sqliteDeliveryStore(db: Database.Database): DeliveryStore {
     `UPDATE projection_members SET dead_version = 0, dead_letter = NULL, delivery_attempts = 0, next_attempt_at = 0 WHERE member_id = ? AND ${DEAD}`,
   );
   const redriveAll = db.prepare<[]>(`UPDATE projection_members SET dead_version = 0, dead_letter = NULL, delivery_attempts = 0, next_attempt_at = 0 WHERE ${DEAD}`);
+  const resend = db.prepare<[string]>(
+    `UPDATE projection_members SET delivered_version = MIN(delivered_version, version - 1), dead_version = 0, dead_letter = NULL,
+       delivery_attempts = 0, next_attempt_at = 0 WHERE member_id = ? AND NOT (${PENDING})`,
+  );
+  const exists = db.prepare<[string], { n: number }>('SELECT 1 AS n FROM projection_members WHERE member_id = ?');
   const status = db.prepare<[string], StatusRow>(
     'SELECT version, delivered_version, dead_version, delivery_attempts, next_attempt_at, last_error, lease_until FROM projection_members WHERE member_id = ?',
   );
@@ -112,6 +117,9 @@ export function sqliteDeliveryStore(db: Database.Database): DeliveryStore {
     },
     async redriveAll() {
       return redriveAll.run().changes;
+    },
+    async resend(memberId) {
+      return resend.run(memberId).changes > 0 || exists.get(memberId) !== undefined;
     },
     async status(memberId) {
       const row = status.get(memberId);

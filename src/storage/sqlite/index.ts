@@ -19,6 +19,7 @@ import { sqliteIdentityStore } from './identity.js';
 import { sqliteProjectionStore } from './projections.js';
 import { sqliteDeliveryStore } from './delivery.js';
 import { sqliteClientStore, sqliteOAuthStore } from './auth.js';
+import { sqliteLeaseStore, sqliteReconciliationStore } from './operations.js';
 
 /**
  * Page caches, MiB. The writer's is the larger: the key index is written at random places (32
@@ -51,6 +52,8 @@ export function openSqliteStore(file: string): Store {
     delivery: sqliteDeliveryStore(db),
     clients: sqliteClientStore(db),
     oauth: sqliteOAuthStore(db),
+    leases: sqliteLeaseStore(db),
+    reconciliations: sqliteReconciliationStore(db),
     async checkpoint() {
       db.pragma('wal_checkpoint(PASSIVE)');
     },

@@ -224,6 +224,21 @@ export const migrations: Migration[] = [
   ALTER TABLE statement_key_index RENAME TO statement_keys;
 `,
   },
+  {
+    version: 9,
+    name: 'leases and reconciliation runs',
+    sql: `
+  CREATE TABLE leases (
+    name   TEXT    PRIMARY KEY,
+    holder TEXT    NOT NULL,
+    until  INTEGER NOT NULL
+  );
+  CREATE TABLE reconciliations (
+    id     TEXT PRIMARY KEY,
+    report TEXT NOT NULL
+  );
+`,
+  },
 ];
 
 export function migrate(db: Database.Database): void {

@@ -21,10 +21,12 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
      ON CONFLICT (member_id) DO UPDATE SET published_id = excluded.published_id, content = excluded.content, state = excluded.state,
        version = excluded.version, updated_at = excluded.updated_at, last_seq = excluded.last_seq`,
   );
-  /** A stored member this record may not replace: its version is neither this one nor one less, or (unless rebuilding) its lastSeq is beyond. */
-  const stale = db.prepare<[string, number, number, number, number], { member_id: string }>(
-    `SELECT member_id FROM projection_members WHERE member_id = ? AND NOT (version IN (? - 1, ?) AND (? OR last_seq <= ?))`,
+  /** A stored member this record was not computed from (CommitOutcome in projection-port.ts). */
+  const stale = db.prepare<[string, number, number, string, number, number], { member_id: string }>(
+    `SELECT member_id FROM projection_members
+     WHERE member_id = ? AND NOT ((version = ? - 1 OR (version = ? AND updated_at = ?)) AND (? OR last_seq <= ?))`,
   );
+  const bumpVersion = db.prepare<[string, string, number]>('UPDATE projection_members SET version = version + 1, updated_at = ? WHERE member_id = ? AND version = ?');
   const member = db.prepare<[string], StoredMember>(`SELECT ${MEMBER_COLUMNS} FROM projection_members WHERE member_id = ?`);
   const byPublished = db.prepare<[string], StoredMember>(`SELECT ${MEMBER_COLUMNS} FROM projection_members WHERE published_id = ?`);
   const link = db.prepare<[string, number]>('INSERT OR IGNORE INTO projection_links (member_id, seq) VALUES (?, ?)');
@@ -42,7 +44,7 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
   const commit = writeTransaction(db, (batch: ProjectionBatch): CommitOutcome => {
     const rebuild = batch.replaceAll ? 1 : 0;
     for (const m of batch.members) {
-      if (stale.get(m.memberId, m.version, m.version, rebuild, m.lastSeq)) return { kind: 'conflict', memberId: m.memberId };
+      if (stale.get(m.memberId, m.version, m.version, m.updatedAt, rebuild, m.lastSeq)) return { kind: 'conflict', memberId: m.memberId };
     }
     if (batch.replaceAll) db.exec('DELETE FROM projection_links; DELETE FROM projection_unmatched;');
     for (const m of batch.members) {
@@ -98,6 +100,9 @@ export function sqliteProjectionStore(db: Database.Database): ProjectionStore {
         .all(...params);
       const page = rows.slice(0, limit);
       return { profiles: page.map(profileRecordOf), next: rows.length > limit ? (page[page.length - 1]?.publishedId ?? null) : null };
+    },
+    async bumpVersion(memberId, fromVersion, updatedAt) {
+      return bumpVersion.run(updatedAt, memberId, fromVersion).changes > 0;
     },
   };
 }

@@ -144,6 +144,19 @@ export function validateCorruption(input: unknown): Corruption | string {
 const LISTING_DEFAULT_LIMIT = 100;
 const LISTING_MAX_LIMIT = 1000;
 
+/** The JSON body of a control request, validated; or the 400 (`invalid-json`, or `code` with the validation's message). */
+async function controlBody<T>(c: Context, validate: (input: unknown) => T | string, code: string): Promise<T | Response> {
+  let input: unknown;
+  try {
+    input = await c.req.json();
+  } catch {
+    return c.json({ error: 'invalid-json' }, 400);
+  }
+  const valid = validate(input);
+  if (typeof valid !== 'string') return valid;
+  return c.json({ error: code, message: valid }, 400);
+}
+
 export function sandboxApp(options: SandboxOptions): { app: Hono; state: SandboxState } {
   const now = options.now ?? Date.now;
   const maxLog = options.maxLog ?? 100_000;
@@ -375,14 +388,8 @@ export function sandboxApp(options: SandboxOptions): { app: Hono; state: Sandbox
   );
   app.get('/_held/:id', (c) => held(c, c.req.param('id')));
   app.post('/_corrupt', async (c) => {
-    let input: unknown;
-    try {
-      input = await c.req.json();
-    } catch {
-      return c.json({ error: 'invalid-json' }, 400);
-    }
-    const corruption = validateCorruption(input);
-    if (typeof corruption === 'string') return c.json({ error: 'invalid-corruption', message: corruption }, 400);
+    const corruption = await controlBody(c, validateCorruption, 'invalid-corruption');
+    if (corruption instanceof Response) return corruption;
     const { kind, member_id: id } = corruption;
     if (id === undefined) {
       const ids = eligible(kind, corruption.count ?? 1);
@@ -399,14 +406,8 @@ export function sandboxApp(options: SandboxOptions): { app: Hono; state: Sandbox
   app.get('/_log', (c) => c.json({ requests: state.log }));
   app.get('/_faults', (c) => c.json(state.faults));
   app.post('/_faults', async (c) => {
-    let input: unknown;
-    try {
-      input = await c.req.json();
-    } catch {
-      return c.json({ error: 'invalid-json' }, 400);
-    }
-    const faults = validateFaults(input);
-    if (typeof faults === 'string') return c.json({ error: 'invalid-faults', message: faults }, 400);
+    const faults = await controlBody(c, validateFaults, 'invalid-faults');
+    if (faults instanceof Response) return faults;
     state.faults = faults;
     return c.json(state.faults);
   });

@@ -5,41 +5,30 @@
  * read from the sandbox.
  */
 import { createHmac } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUTH_HEADER, startTestServer, xapiFetch, type TestServer } from '../support/server.js';
-import { startSandboxMarketplace, type SandboxMarketplace } from '../../projections/sandbox-marketplace/marketplace.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { importEmployees, employeeRow as row } from '../support/hris-csv.js';
+import { AUTH_HEADER, xapiFetch, type TestServer } from '../support/server.js';
+import type { SandboxMarketplace } from '../../projections/sandbox-marketplace/marketplace.js';
 import type { Profile } from '../../src/model/profile.js';
-import { FAST_BACKOFF, MARKETPLACE_SECRET, appliedVersions, isIncreasing, pushesFor } from './support.js';
+import { MARKETPLACE_SECRET, appliedVersions, isIncreasing, pushToSandboxEachTest, pushesFor } from './support.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 const ADL = 'http://adlnet.gov/expapi/verbs/';
-const HEADER = 'employee_id,email,secondary_emails,given_name,family_name,department,manager_id,job_title,worker_type,status';
-const row = (id: string, status = 'active') => `${id},${id.toLowerCase()}@acme.example,,Given,Family,Engineering,,Engineer,employee,${status}`;
 
 let sandbox: SandboxMarketplace;
 let server: TestServer;
 let xapi: ReturnType<typeof xapiFetch>;
 
-beforeEach(async () => {
-  sandbox = await startSandboxMarketplace({ secret: MARKETPLACE_SECRET });
-  server = await startTestServer({
-    projection: true,
-    delivery: { url: sandbox.url, secret: MARKETPLACE_SECRET, pollMs: 20, timeoutMs: 2000, backoff: FAST_BACKOFF, maxAttempts: 100 },
-  });
+const each = pushToSandboxEachTest();
+beforeEach(() => {
+  ({ sandbox, server } = each);
   xapi = xapiFetch(server);
-});
-afterEach(async () => {
-  await server.close();
-  await sandbox.close();
 });
 
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${server.origin}${path}`, { ...init, headers: { Authorization: AUTH_HEADER, ...(init.headers as Record<string, string>) } });
 
-async function importRows(...rows: string[]): Promise<void> {
-  const res = await api('/hris/v1/employees', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: [HEADER, ...rows].join('\n') });
-  expect(res.status, await res.clone().text()).toBe(200);
-}
+const importRows = (...rows: string[]) => importEmployees(server, ...rows);
 
 async function complete(memberId: string, course: string): Promise<void> {
   const res = await xapi('/statements', {

@@ -1,6 +1,8 @@
-/** Shared pieces of the delivery tests: the secret, fast test timings, and reading the sandbox's log. */
+/** Shared pieces of the delivery and reconciliation tests: the secret, fast test timings, reading the sandbox's log, and the sandbox with an LRS pushing to it. */
 import type { Backoff } from '../../src/backoff.js';
-import type { ReceivedPush, SandboxMarketplace } from '../../projections/sandbox-marketplace/marketplace.js';
+import { afterEach, beforeEach } from 'vitest';
+import { startSandboxMarketplace, type ReceivedPush, type SandboxMarketplace } from '../../projections/sandbox-marketplace/marketplace.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 export const MARKETPLACE_SECRET = 'marketplace-test-secret-0123456789';
 
@@ -23,3 +25,36 @@ export function pushesFor(sandbox: SandboxMarketplace, memberId: string): Receiv
 }
 
 export const isIncreasing = (versions: number[]) => versions.every((v, i) => i === 0 || v > (versions[i - 1] as number));
+
+/**
+ * For every test of the file that calls this: a fresh sandbox marketplace and a fresh LRS with
+ * its projection worker and deliverer pushing to it on fast test timings.
+ */
+export function pushToSandboxEachTest(): { readonly sandbox: SandboxMarketplace; readonly server: TestServer } {
+  let sandbox: SandboxMarketplace | undefined;
+  let server: TestServer | undefined;
+  beforeEach(async () => {
+    sandbox = await startSandboxMarketplace({ secret: MARKETPLACE_SECRET });
+    server = await startTestServer({
+      projection: true,
+      delivery: { url: sandbox.url, secret: MARKETPLACE_SECRET, pollMs: 20, timeoutMs: 2000, backoff: FAST_BACKOFF, maxAttempts: 100 },
+    });
+  });
+  afterEach(async () => {
+    await server?.close();
+    await sandbox?.close();
+    server = sandbox = undefined;
+  });
+  const running = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the sandbox and server run only inside a test');
+    return value;
+  };
+  return {
+    get sandbox() {
+      return running(sandbox);
+    },
+    get server() {
+      return running(server);
+    },
+  };
+}

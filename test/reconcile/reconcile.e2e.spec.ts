@@ -4,10 +4,11 @@
  * corrupted in each of its six ways and `lrs reconcile` runs as a real child process on the
  * same SQLite file, reading the sandbox through the signed §7 reads.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUTH_HEADER, startTestServer, xapiFetch, type TestServer } from '../support/server.js';
-import { startSandboxMarketplace, type SandboxMarketplace } from '../../projections/sandbox-marketplace/marketplace.js';
-import { FAST_BACKOFF, MARKETPLACE_SECRET } from '../delivery/support.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { importEmployees, employeeRow as row } from '../support/hris-csv.js';
+import { AUTH_HEADER, xapiFetch, type TestServer } from '../support/server.js';
+import type { SandboxMarketplace } from '../../projections/sandbox-marketplace/marketplace.js';
+import { MARKETPLACE_SECRET, pushToSandboxEachTest } from '../delivery/support.js';
 import { waitFor } from '../support/wait.js';
 import { runLrs } from '../support/lrs-cli.js';
 import { loadConfig } from '../../src/config.js';
@@ -16,33 +17,21 @@ import { startReconcileSchedule } from '../../projections/reconcile/runtime.js';
 import { RECONCILE_LEASE, type ReconcileReport } from '../../projections/reconcile/reconcile.js';
 
 const ADL = 'http://adlnet.gov/expapi/verbs/';
-const HEADER = 'employee_id,email,secondary_emails,given_name,family_name,department,manager_id,job_title,worker_type,status';
-const row = (id: string, status = 'active') => `${id},${id.toLowerCase()}@acme.example,,Given,Family,Engineering,,Engineer,employee,${status}`;
 const ACTIVE = ['E1001', 'E1002', 'E1003', 'E1004', 'E1005', 'E1006', 'E1007', 'E1008'];
 const LEAVER = 'E1009';
 
 let sandbox: SandboxMarketplace;
 let server: TestServer;
 
-beforeEach(async () => {
-  sandbox = await startSandboxMarketplace({ secret: MARKETPLACE_SECRET });
-  server = await startTestServer({
-    projection: true,
-    delivery: { url: sandbox.url, secret: MARKETPLACE_SECRET, pollMs: 20, timeoutMs: 2000, backoff: FAST_BACKOFF, maxAttempts: 100 },
-  });
-});
-afterEach(async () => {
-  await server.close();
-  await sandbox.close();
+const each = pushToSandboxEachTest();
+beforeEach(() => {
+  ({ sandbox, server } = each);
 });
 
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${server.origin}${path}`, { ...init, headers: { Authorization: AUTH_HEADER, ...(init.headers as Record<string, string>) } });
 
-async function importRows(...rows: string[]): Promise<void> {
-  const res = await api('/hris/v1/employees', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: [HEADER, ...rows].join('\n') });
-  expect(res.status, await res.clone().text()).toBe(200);
-}
+const importRows = (...rows: string[]) => importEmployees(server, ...rows);
 
 async function allDelivered(): Promise<void> {
   await server.projectionIdle();

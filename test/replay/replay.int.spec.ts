@@ -6,14 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUTH_HEADER, startTestServer, xapiFetch, type TestServer } from '../support/server.js';
+import { importEmployees, employeeRow as row } from '../support/hris-csv.js';
+import { startTestServer, xapiFetch, type TestServer } from '../support/server.js';
 import { runLrs } from '../support/lrs-cli.js';
 import { defaultMappingsDir } from '../../projections/mapping/load.js';
 import type { ReplayReport } from '../../projections/replay/replay.js';
 
 const ADL = 'http://adlnet.gov/expapi/verbs/';
-const HEADER = 'employee_id,email,secondary_emails,given_name,family_name,department,manager_id,job_title,worker_type,status';
-const row = (id: string) => `${id},${id.toLowerCase()}@acme.example,,Given,Family,Engineering,,Engineer,employee,active`;
 const course = (name: string) => `https://lms.example.com/courses/${name}`;
 
 let server: TestServer;
@@ -43,8 +42,7 @@ async function snapshot() {
 
 describe('lrs replay (child process)', () => {
   it('with a changed verbs.csv, reports exactly the members and fields the change affects, and writes nothing', async () => {
-    const imported = await fetch(`${server.origin}/hris/v1/employees`, { method: 'POST', headers: { Authorization: AUTH_HEADER, 'Content-Type': 'text/csv' }, body: [HEADER, row('E1'), row('E2'), row('E3')].join('\n') });
-    expect(imported.status).toBe(200);
+    await importEmployees(server, row('E1'), row('E2'), row('E3'));
     await post('E1', 'completed', course('safety'));
     await post('E2', 'experienced', course('privacy'));
     await post('E3', 'scored', course('quiz'), { score: { scaled: 0.5 } });

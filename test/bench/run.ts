@@ -28,9 +28,12 @@ import { runLoad, type LoadOptions, type LoadResult } from './load.js';
 import { sampleRss, statusKb } from './memory.js';
 import { cpuSnapshot, cpuUse, waitUntilIdle } from './machine.js';
 import { measureFold, measurePipeline, percentile } from './pipeline.js';
+import { measureReconciliation } from './reconciliation.js';
 import { block, figuresTable, formatNumber as fmt, type Figure } from './report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist/test/bench
+/** Members of the reconciliation figure (issue: "the reconciliation time for 10,000 members"). */
+const RECONCILE_MEMBERS = 10_000;
 const ROOT = path.resolve(HERE, '../../..');
 const CEILING_SCRIPT = path.join(HERE, 'ceiling.js');
 const LRS_BIN = path.join(ROOT, 'bin', 'lrs.js');
@@ -273,7 +276,7 @@ async function main(): Promise<void> {
     `p95 ${fmt(r.p95, 2)} ms (p50 ${fmt(r.p50, 2)}, p99 ${fmt(r.p99, 2)}), ${fmt(perSecond(r), 0)} requests/s, ${fmt(r.meanResponseBytes, 0)} B/response`;
 
   // 1. The ceiling.
-  log('\n[1/5] ceiling: hono on @hono/node-server, no validation, auth, middleware or storage');
+  log('\n[1/6] ceiling: hono on @hono/node-server, no validation, auth, middleware or storage');
   const ceiling = await startCeiling();
   let ceilingPost: PostFigures;
   const ceilingGet = new Map<number, Measured>();
@@ -290,7 +293,7 @@ async function main(): Promise<void> {
   await ceiling.stop();
 
   // 2. The real server, on an empty store.
-  log('\n[2/5] lrs serve on an empty store: POST');
+  log('\n[2/6] lrs serve on an empty store: POST');
   const postDir = tempDir('lrs-bench-post-');
   const post = await startLrs(postDir);
   const loads = postLoads(post.origin, settings, bodies);
@@ -306,7 +309,7 @@ async function main(): Promise<void> {
 
   // 3. Ingest BENCH_STORED statements, then query them.
   const requests = Math.ceil(settings.stored / settings.batchSize);
-  log(`\n[3/5] lrs serve ingesting ${fmt(requests * settings.batchSize, 0)} statements (resident memory sampled every 200 ms), then GET ?agent= on them`);
+  log(`\n[3/6] lrs serve ingesting ${fmt(requests * settings.batchSize, 0)} statements (resident memory sampled every 200 ms), then GET ?agent= on them`);
   const storeDir = tempDir('lrs-bench-store-');
   const dbFile = path.join(storeDir, 'lrs.db');
   const ingestServer = await startLrs(storeDir);
@@ -364,16 +367,21 @@ async function main(): Promise<void> {
   removeTempDir(storeDir);
 
   // 4. The projection fold.
-  log(`\n[4/5] projection fold: ${fmt(settings.foldStatements, 0)} statements of ${fmt(settings.members, 0)} members, stored through the write path, then folded in-process`);
+  log(`\n[4/6] projection fold: ${fmt(settings.foldStatements, 0)} statements of ${fmt(settings.members, 0)} members, stored through the write path, then folded in-process`);
   const fold = await measureFold({ statements: settings.foldStatements, members: settings.members, onProgress: log });
   log(`  folded ${fmt(fold.folded, 0)} statements in ${seconds(fold.seconds * 1000)}: ${fmt(fold.perSecond, 0)} statements/s (batches of ${fmt(fold.batchSize, 0)}; storing the backlog took ${seconds(fold.storeSeconds * 1000)})`);
 
   // 5. Initial sync and lag to the marketplace.
-  log(`\n[5/5] lrs serve pushing to lrs sandbox-marketplace: initial sync of ${fmt(settings.members, 0)} members, then 1,000 statements/s for ${settings.seconds} s`);
+  log(`\n[5/6] lrs serve pushing to lrs sandbox-marketplace: initial sync of ${fmt(settings.members, 0)} members, then 1,000 statements/s for ${settings.seconds} s`);
   const pipeline = await measurePipeline({ lrsBin: LRS_BIN, members: settings.members, seconds: settings.seconds });
   log(
     `  initial sync ${fmt(settings.members / pipeline.syncSeconds, 0)} profiles/s; POST → profile API p95 ${fmt(percentile(pipeline.profileLag, 95), 0)} ms, → marketplace p95 ${fmt(percentile(pipeline.marketplaceLag, 95), 0)} ms (${pipeline.marketplaceLag.length} samples; ${fmt(pipeline.posted, 0)} statements stored, ${pipeline.postErrors} failed requests)`,
   );
+
+  // 6. Reconciliation against the sandbox marketplace (ARCHITECTURE.md §9; no target).
+  log(`\n[6/6] lrs reconcile: ${fmt(RECONCILE_MEMBERS, 0)} published members against the sandbox marketplace, 1% of them dropped there`);
+  const reconciliation = await measureReconciliation(RECONCILE_MEMBERS);
+  log(`  report only: ${seconds(reconciliation.reportSeconds * 1000)} (${fmt(RECONCILE_MEMBERS / reconciliation.reportSeconds, 0)} members/s, drift ${reconciliation.report.drift_pct}%); --fix: ${seconds(reconciliation.fixSeconds * 1000)} (${reconciliation.fixed.fixed} repaired, drift after ${reconciliation.fixed.drift_pct_after}%)`);
 
   // The table.
   const figures: Figure[] = [
@@ -437,6 +445,7 @@ async function main(): Promise<void> {
       ['store size', `statements, statement_keys and statement_key_names (SQLite dbstat): ${fmt(sizes.statementBytes / sizes.statements, 0)} B per statement for ${fmt(sizes.jsonBytes, 0)} B of stored JSON; the whole file with its WAL and the projection's tables: ${fmt(sizes.fileBytes / sizes.statements, 0)} B per statement`],
       ['fold', `${fmt(settings.members, 0)} members, 50 courses, 6 verbs, a score on every third statement; batches of ${fmt(fold.batchSize, 0)}`],
       ['pipeline', `${fmt(pipeline.profileLag.length, 0)} timed completions; POST → profile API p50 ${fmt(percentile(pipeline.profileLag, 50), 0)} ms, p95 ${fmt(percentile(pipeline.profileLag, 95), 0)} ms; → marketplace p50 ${fmt(percentile(pipeline.marketplaceLag, 50), 0)} ms; samples that never arrived within 30 s are left out of the percentiles`],
+      ['reconciliation', `${fmt(RECONCILE_MEMBERS, 0)} members: ${seconds(reconciliation.reportSeconds * 1000)} to compare (signed listing pages of 500 merged with the store's), ${seconds(reconciliation.fixSeconds * 1000)} with --fix of ${reconciliation.fixed.fixed} dropped (repairs delivered and read back); no §8 target`],
       ['start-up', `lrs serve answered its first request ${seconds(post.readyMs)} after start on an empty store, ${seconds(getReadyMs)} after start on ${fmt(sizes.statements, 0)} stored`],
       ['load generator', 'shares the CPUs with the server; near the ceiling of small requests it, not the server, may be the limit'],
       ['listen address', 'lrs serve binds 0.0.0.0 (src/cli/serve.ts); the bench sends only to 127.0.0.1'],

@@ -75,17 +75,20 @@ export function startDeliverer(store: DeliveryStore, logger: Logger, options: De
     const member = { member: item.memberId, version: item.version };
     if (outcome.kind === 'delivered') {
       await store.markDelivered(item.memberId, item.version, token);
+      await store.countOutcome(now(), item.attempts === 0 ? 'delivered_first_attempt' : 'delivered_after_retry');
       log.debug(member, 'profile delivered');
       return;
     }
     const attempts = item.attempts + 1;
     if (outcome.kind === 'permanent' || attempts >= maxAttempts) {
       await store.markDead(item.memberId, token, { version: item.version, attempts, lastError: outcome.error, payloadSample: sample, at: new Date(now()).toISOString() });
+      await store.countOutcome(now(), 'dead_lettered');
       log.warn({ ...member, attempts, error: outcome.error }, 'profile delivery dead-lettered');
       return;
     }
     const delay = outcome.retryAfterMs ?? backoffDelay(attempts, backoff);
     await store.markFailed(item.memberId, token, { attempts, nextAttemptAt: now() + delay, error: outcome.error });
+    await store.countOutcome(now(), 'failed_attempt');
     log.info({ ...member, attempts, delayMs: delay, error: outcome.error }, 'profile delivery failed; will retry');
   }
 

@@ -24,6 +24,7 @@ import { deleteRequest } from '../delivery/protocol.js';
 import { sendPush } from '../delivery/send.js';
 import { compareMember, driftPct, DRIFT_KINDS, type Comparison, type DriftKind } from './classify.js';
 import { MarketplaceReadError, marketplaceReader, type MarketplaceReader } from './marketplace-reads.js';
+import { deliverySuccess, type DeliverySuccess } from '../delivery/success-rate.js';
 
 export const RECONCILE_LEASE = 'reconcile';
 const LEASE_MS = 5 * 60_000;
@@ -80,6 +81,8 @@ export interface ReconcileReport {
   flagged: FlaggedMember[];
   /** The first drifted members by id, with their kind (all of them are in the counts). */
   drifted: { member_id: string; kind: DriftKind }[];
+  /** The delivery success rate over the last 24 hours, as the run finished. */
+  delivery: DeliverySuccess;
   /** Set when the marketplace could not be read: the counts are then of what was read before. */
   error?: string;
 }
@@ -156,7 +159,9 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const drifts: Drift[] = [];
   let members = 0;
 
-  const report = (extra: Partial<ReconcileReport>): ReconcileReport => {
+  /** The report of what was compared so far, with the delivery success rate as of now. */
+  const report = async (extra: Partial<ReconcileReport>): Promise<ReconcileReport> => {
+    const delivery = await deliverySuccess(store.delivery, 24, now());
     const drifted = DRIFT_KINDS.reduce((n, k) => n + counts[k], 0);
     return {
       id,
@@ -170,6 +175,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       drift_pct_after: null,
       flagged: drifts.filter((d) => d.kind === 'ahead').map((d) => aheadFlag(d)),
       drifted: drifts.slice(0, DRIFTED_LISTED).map((d) => ({ member_id: d.publishedId, kind: d.kind })),
+      delivery,
       ...extra,
     };
   };
@@ -180,12 +186,11 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     } catch (error) {
       if (!(error instanceof MarketplaceReadError)) throw error;
       log.warn({ error: error.message }, 'the marketplace could not be read; reconciliation stopped');
-      const partial = report({ error: `the marketplace could not be read: ${error.message}` });
+      const partial = await report({ error: `the marketplace could not be read: ${error.message}` });
       await store.reconciliations.save({ id, report: { ...partial } });
       return { kind: 'unreadable', report: partial };
     }
-    let done = report({});
-    if (options.fix) done = { ...done, ...(await repair()), finished_at: new Date(now()).toISOString() };
+    const done = await report(options.fix ? await repair() : {});
     await store.reconciliations.save({ id, report: { ...done } });
     log.info({ members: done.members, drift_pct: done.drift_pct, fixed: done.fixed, drift_pct_after: done.drift_pct_after }, 'reconciliation finished');
     return { kind: 'done', report: done };

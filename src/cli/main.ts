@@ -24,8 +24,8 @@ commands:
                check the mapping template, verbs.csv and skills.csv (see README)
   hris import <file.csv> [--dry-run]
                apply an HRIS CSV export to the identity store and print a JSON report
-  dlq list | redrive <member_id> | redrive-all
-               the marketplace push dead-letter queue (a redrive sends the member's newest version)
+  dlq list | redrive <member_id> | redrive-all | stats [--window HOURS]
+               the marketplace push dead-letter queue (a redrive sends the member's newest version), and the delivery success rate
   export statements --out FILE [--gzip] [--since ISO] [--until ISO] [--agent JSON] [--activity IRI]
                write the stored statements as NDJSON with a manifest (count, SHA-256)
   import statements FILE [--manifest FILE.manifest.json]

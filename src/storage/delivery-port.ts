@@ -60,6 +60,13 @@ export interface Lease {
   until: number;
 }
 
+/** What became of one push attempt, counted per hour for the delivery success rate (no member ids: nothing to erase). */
+export const DELIVERY_OUTCOMES = ['delivered_first_attempt', 'delivered_after_retry', 'dead_lettered', 'failed_attempt'] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+/** The hour an outcome is counted in (hours since the epoch). */
+export const outcomeHour = (at: number): number => Math.floor(at / 3_600_000);
+export const noOutcomes = (): Record<DeliveryOutcome, number> => ({ delivered_first_attempt: 0, delivered_after_retry: 0, dead_lettered: 0, failed_attempt: 0 });
+
 export interface DeliveryStore {
   /** Members with an undelivered, not dead-lettered version whose next attempt is due and that nobody leases; earliest due first. */
   due(now: number, limit: number): Promise<string[]>;
@@ -86,4 +93,8 @@ export interface DeliveryStore {
   status(memberId: string): Promise<DeliveryStatus | null>;
   /** Members with an undelivered, not dead-lettered version (due or backing off). */
   pendingCount(): Promise<number>;
+  /** Counts one outcome in the hour of `at` (ms since the epoch). */
+  countOutcome(at: number, outcome: DeliveryOutcome): Promise<void>;
+  /** The outcomes counted in the hours from the one holding `since` (ms) on. */
+  outcomes(since: number): Promise<Record<DeliveryOutcome, number>>;
 }

@@ -10,6 +10,7 @@ import { importEmployees, employeeRow as row } from '../support/hris-csv.js';
 import { AUTH_HEADER, xapiFetch, type TestServer } from '../support/server.js';
 import type { SandboxMarketplace } from '../../projections/sandbox-marketplace/marketplace.js';
 import type { Profile } from '../../src/model/profile.js';
+import { deliverySuccess } from '../../projections/delivery/success-rate.js';
 import { MARKETPLACE_SECRET, appliedVersions, isIncreasing, pushToSandboxEachTest, pushesFor } from './support.js';
 import { sleep, waitFor } from '../support/wait.js';
 
@@ -105,6 +106,18 @@ describe('marketplace push, end to end against the sandbox marketplace', () => {
     }
     expect(await server.store.delivery.deadLetters({ limit: 10 })).toEqual([]);
     expect(sandbox.state.log.filter((p) => p.status === 409)).toEqual([]);
+    // The success rate: every member got through, none at its first attempt; each 500 answered counts as a failed attempt.
+    const faulted = sandbox.state.log.filter((p) => p.fault === '500').length;
+    expect(await deliverySuccess(server.store.delivery, 24, Date.now())).toEqual({
+      window_hours: 24,
+      concluded: 6,
+      delivered_first_attempt: 0,
+      delivered_after_retry: 6,
+      dead_lettered: 0,
+      failed_attempts: faulted,
+      first_attempt_pct: 0,
+      eventual_pct: 100,
+    });
   });
 
   it('a 429 with Retry-After is honoured before the next attempt', async () => {

@@ -121,6 +121,20 @@ export function describeDeliveryStoreContract(name: string, open: () => Promise<
       expect(await store.delivery.status('E404')).toBeNull();
     });
 
+    it(`${name}: outcomes are counted per hour and summed from the hour holding \`since\``, async () => {
+      const HOUR = 3_600_000;
+      const base = Math.floor(NOW / HOUR) * HOUR;
+      expect(await store.delivery.outcomes(base)).toEqual({ delivered_first_attempt: 0, delivered_after_retry: 0, dead_lettered: 0, failed_attempt: 0 });
+      await store.delivery.countOutcome(base - 1, 'delivered_first_attempt');
+      for (const at of [base, base + 10, base + HOUR - 1]) await store.delivery.countOutcome(at, 'delivered_first_attempt');
+      await store.delivery.countOutcome(base + HOUR, 'dead_lettered');
+      await store.delivery.countOutcome(base + HOUR + 5, 'failed_attempt');
+      await store.delivery.countOutcome(base + HOUR + 6, 'delivered_after_retry');
+      expect(await store.delivery.outcomes(base + 30 * 60_000)).toEqual({ delivered_first_attempt: 3, delivered_after_retry: 1, dead_lettered: 1, failed_attempt: 1 });
+      expect(await store.delivery.outcomes(base + HOUR)).toEqual({ delivered_first_attempt: 0, delivered_after_retry: 1, dead_lettered: 1, failed_attempt: 1 });
+      expect((await store.delivery.outcomes(0)).delivered_first_attempt).toBe(4);
+    });
+
     it(`${name}: resend makes a delivered or dead-lettered newest version pending again; a pending member keeps its schedule`, async () => {
       await commit(member('E1', { version: 3 }), member('E2'), member('E3'));
       await store.delivery.claim('E1', lease('t1'));

@@ -7,7 +7,8 @@
  * "Pending" compares two fields of a document (`$expr`), which no index can answer: `due()`
  * narrows by the `next_attempt_at` index and evaluates the comparison on what it reads.
  */
-import type { DeadLetter, DeliveryItem, DeliveryStore } from '../delivery-port.js';
+import { noOutcomes, outcomeHour, type DeadLetter, type DeliveryItem, type DeliveryOutcome, type DeliveryStore } from '../delivery-port.js';
+import type { CollectionLike } from './driver.js';
 import type { Filter } from './driver.js';
 import { DELIVERY_DEFAULTS, type DeliveryFields } from './outbox-fields.js';
 import { PROJECTION_MEMBERS, type MemberDocument, type ProjectionCollectionLike, type ProjectionDbLike } from './projections.js';
@@ -38,8 +39,19 @@ function toDeadLetter(doc: MemberWithDelivery): DeadLetter {
   return { memberId: doc._id, publishedId: doc.publishedId, version: doc.deadVersion, ...entry };
 }
 
+export const DELIVERY_OUTCOMES_COLLECTION = 'delivery_outcomes';
+
+/** One counter per hour and outcome. */
+interface OutcomeDocument {
+  _id: string;
+  hour: number;
+  outcome: DeliveryOutcome;
+  count: number;
+}
+
 export function mongoDeliveryStore(db: ProjectionDbLike): DeliveryStore {
   const members: ProjectionCollectionLike<MemberWithDelivery> = db.collection(PROJECTION_MEMBERS);
+  const outcomes: CollectionLike<OutcomeDocument> = db.collection(DELIVERY_OUTCOMES_COLLECTION);
   return {
     async due(now, limit) {
       const docs = await members.find(dueFilter(now), { projection: { _id: 1 } }).sort({ nextAttemptAt: 1, _id: 1 }).limit(limit).toArray();
@@ -107,6 +119,15 @@ export function mongoDeliveryStore(db: ProjectionDbLike): DeliveryStore {
     },
     async pendingCount() {
       return members.countDocuments(PENDING);
+    },
+    async countOutcome(at, outcome) {
+      const hour = outcomeHour(at);
+      await outcomes.findOneAndUpdate({ _id: `${hour}:${outcome}` }, { $inc: { count: 1 }, $setOnInsert: { hour, outcome } }, { upsert: true, returnDocument: 'after' });
+    },
+    async outcomes(since) {
+      const counts = noOutcomes();
+      for (const doc of await outcomes.find({ hour: { $gte: outcomeHour(since) } }).toArray()) counts[doc.outcome] += doc.count;
+      return counts;
     },
   };
 }

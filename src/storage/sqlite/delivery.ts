@@ -5,7 +5,7 @@
  * what is dead-lettered.
  */
 import type Database from 'better-sqlite3';
-import type { DeadLetter, DeliveryItem, DeliveryStore } from '../delivery-port.js';
+import { noOutcomes, outcomeHour, type DeadLetter, type DeliveryItem, type DeliveryOutcome, type DeliveryStore } from '../delivery-port.js';
 import { writeTransaction } from './connection.js';
 
 /** Must match the partial index projection_members_due word for word, so the planner uses it. */
@@ -83,6 +83,10 @@ export function sqliteDeliveryStore(db: Database.Database): DeliveryStore {
     'SELECT version, delivered_version, dead_version, delivery_attempts, next_attempt_at, last_error, lease_until FROM projection_members WHERE member_id = ?',
   );
   const pendingCount = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM projection_members WHERE ${PENDING}`);
+  const countOutcome = db.prepare<[number, string]>(
+    'INSERT INTO delivery_outcomes (hour, outcome, count) VALUES (?, ?, 1) ON CONFLICT (hour, outcome) DO UPDATE SET count = count + 1',
+  );
+  const outcomes = db.prepare<[number], { outcome: DeliveryOutcome; n: number }>('SELECT outcome, SUM(count) AS n FROM delivery_outcomes WHERE hour >= ? GROUP BY outcome');
 
   const markDelivered = writeTransaction(db, (memberId: string, version: number, token: string) => {
     raiseDelivered.run(version, memberId);
@@ -136,6 +140,14 @@ export function sqliteDeliveryStore(db: Database.Database): DeliveryStore {
     },
     async pendingCount() {
       return pendingCount.get()?.n ?? 0;
+    },
+    async countOutcome(at, outcome) {
+      countOutcome.run(outcomeHour(at), outcome);
+    },
+    async outcomes(since) {
+      const counts = noOutcomes();
+      for (const row of outcomes.all(outcomeHour(since))) counts[row.outcome] = row.n;
+      return counts;
     },
   };
 }

@@ -226,7 +226,7 @@ export const migrations: Migration[] = [
   },
   {
     version: 9,
-    name: 'leases and reconciliation runs',
+    name: 'leases, reconciliation runs, delivery outcome counts',
     sql: `
   CREATE TABLE leases (
     name   TEXT    PRIMARY KEY,
@@ -237,6 +237,12 @@ export const migrations: Migration[] = [
     id     TEXT PRIMARY KEY,
     report TEXT NOT NULL
   );
+  CREATE TABLE delivery_outcomes (
+    hour    INTEGER NOT NULL,
+    outcome TEXT    NOT NULL,
+    count   INTEGER NOT NULL,
+    PRIMARY KEY (hour, outcome)
+  ) WITHOUT ROWID;
 `,
   },
 ];

@@ -19,6 +19,7 @@ import { DEFAULT_OAUTH_SETTINGS, OAuthServer, type OAuthSettings } from './auth/
 import { oauthRoutes } from './auth/oauth/routes.js';
 import { dlqRouter } from '../projections/delivery/dlq-routes.js';
 import { reconciliationRouter } from '../projections/reconcile/routes.js';
+import { exportRouter } from '../lrs/transfer/routes.js';
 import { openApiRoute } from './http/openapi.js';
 
 export interface AppDeps {
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.route(ADMIN_BASE, dlqRouter({ delivery: deps.store.delivery }));
   app.route(ADMIN_BASE, reconciliationRouter({ reconciliations: deps.store.reconciliations }));
+  app.route(ADMIN_BASE, exportRouter({ statements: deps.store.statements }));
   app.get('/health', (c) => c.json({ status: 'ok', store: deps.store.kind }));
   openApiRoute(app); // GET /openapi.json, no credentials
   return app;

@@ -29,6 +29,12 @@ export interface StatementSelection {
   activity?: string;
 }
 
+/** An ISO 8601 date-time with a zone (a `since` or `until` bound), as UTC with milliseconds; undefined when it is not one. */
+export function utcTimestamp(raw: string): string | undefined {
+  const ms = Date.parse(raw);
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i.test(raw) && !Number.isNaN(ms) ? new Date(ms).toISOString() : undefined;
+}
+
 /** The selected statements in seq order, a page at a time. */
 async function* selectedStatements(store: StatementStore, selection: StatementSelection): AsyncGenerator<StatementRecord> {
   const keys = [...(selection.agent ? [key.agent(selection.agent.identity)] : []), ...(selection.activity ? [key.activity(selection.activity)] : [])];

@@ -10,14 +10,17 @@
  *   remembered) is refused with 409 `stale-version`; the same version again is a 200 no-op.
  * - Reads (ARCHITECTURE.md §7, for reconciliation): `GET /profiles/{id}` (404 when none) and
  *   `GET /profiles?cursor=&limit=` (`{ profiles, next_cursor }` in member-id order), signed like
- *   a push over the empty body (else 401). Reads are not pushes: not logged, never faulted.
+ *   a push over the empty body (else 401). Reads are not pushes: not logged, never faulted, only
+ *   counted (`state.reads`), so a test can tell the marketplace was read.
  * - Inspection, unsigned, for people and tests: `GET /_held` (`{ profiles, deleted }`),
  *   `GET /_held/{id}`, `GET /_log` (every push received, with its version, status and whether a
  *   fault answered it).
  * - Corruption: `POST /_corrupt` `{ kind, member_id?, count? }` makes the sandbox hold what a
  *   marketplace that lost or mangled data would (CORRUPTION_KINDS), so drift can be shown end to
  *   end. A kind that loses versions also forgets their idempotency keys, as a restore from an
- *   old backup would, so a re-sent version is applied again.
+ *   old backup would, so a re-sent version is applied again. To have something to go back to,
+ *   the sandbox remembers one profile per member besides the held one (the one stored before,
+ *   or a deleted member's last): bounded memory, enough for `stale` and `undelete`.
  * - Faults: `POST /_faults` `{ mode: "none"|"429"|"500"|"400"|"slow", retryAfter?, delayMs?, count? }`
  *   — `count` pushes are faulted, then the mode reverts to none (no count: until changed).
  *   A fault answers before the signature is checked, like a load balancer or a broken upstream.
@@ -67,22 +70,14 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-/** What `POST /_corrupt` can do to a held member, and what a reconciliation then sees. */
-export const CORRUPTION_KINDS = {
-  /** Forgotten entirely: missing. */
-  drop: 'held',
-  /** Back to the version stored before: stale. */
-  stale: 'held',
-  /** Other content at the same version: mismatched. */
-  alter: 'held',
-  /** A profile for a member id nobody published: orphaned. */
-  orphan: 'new',
-  /** A deleted member held again: orphaned. */
-  undelete: 'deleted',
-  /** A version above the one pushed: ahead. */
-  ahead: 'held',
-} as const;
-export type CorruptionKind = keyof typeof CORRUPTION_KINDS;
+/**
+ * What `POST /_corrupt` can do, each named by what a reconciliation then sees: `drop` (forgotten
+ * entirely: missing), `stale` (back to the version stored before), `alter` (other content at the
+ * same version: mismatched), `orphan` (a member id nobody published), `undelete` (a deleted
+ * member held again: orphaned), `ahead` (a version above the one pushed).
+ */
+export const CORRUPTION_KINDS = ['drop', 'stale', 'alter', 'orphan', 'undelete', 'ahead'] as const;
+export type CorruptionKind = (typeof CORRUPTION_KINDS)[number];
 
 export interface Corruption {
   kind: CorruptionKind;
@@ -135,7 +130,7 @@ export function validateCorruption(input: unknown): Corruption | string {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'the body must be a JSON object';
   const { kind, member_id: memberId, count, ...rest } = input as Record<string, unknown>;
   if (Object.keys(rest).length > 0) return `unknown field(s): ${Object.keys(rest).join(', ')}`;
-  if (typeof kind !== 'string' || !Object.hasOwn(CORRUPTION_KINDS, kind)) return `kind must be one of ${Object.keys(CORRUPTION_KINDS).join(', ')}`;
+  if (!CORRUPTION_KINDS.includes(kind as CorruptionKind)) return `kind must be one of ${CORRUPTION_KINDS.join(', ')}`;
   if (memberId !== undefined && (typeof memberId !== 'string' || memberId === '')) return 'member_id must be a non-empty string';
   if (count !== undefined && !(typeof count === 'number' && Number.isInteger(count) && count >= 1)) return 'count must be a whole number ≥ 1';
   return { kind: kind as CorruptionKind, ...(memberId !== undefined ? { member_id: memberId } : {}), ...(count !== undefined ? { count } : {}) };
@@ -144,13 +139,22 @@ export function validateCorruption(input: unknown): Corruption | string {
 const LISTING_DEFAULT_LIMIT = 100;
 const LISTING_MAX_LIMIT = 1000;
 
-/** The JSON body of a control request, validated; or the 400 (`invalid-json`, or `code` with the validation's message). */
+/** The listing's cursor: the last member id of a page, base64url (opaque to clients). */
+const encodeCursor = (memberId: string) => Buffer.from(memberId, 'utf8').toString('base64url');
+
+/** The member id a cursor stands for; null when it is not one this listing gives (Buffer decoding is lenient: re-encode to check). */
+function decodeCursor(cursor: string): string | null {
+  const memberId = Buffer.from(cursor, 'base64url').toString('utf8');
+  return memberId !== '' && encodeCursor(memberId) === cursor ? memberId : null;
+}
+
+/** The JSON body of a control request, validated; or the 400 `code` with the rule it breaks. */
 async function controlBody<T>(c: Context, validate: (input: unknown) => T | string, code: string): Promise<T | Response> {
   let input: unknown;
   try {
     input = await c.req.json();
   } catch {
-    return c.json({ error: 'invalid-json' }, 400);
+    return c.json({ error: code, message: 'the body must be JSON' }, 400);
   }
   const valid = validate(input);
   if (typeof valid !== 'string') return valid;
@@ -274,73 +278,103 @@ export function sandboxApp(options: SandboxOptions): { app: Hono; state: Sandbox
     }
   }
 
-  /** Forgets the idempotency keys of a member's versions above `version`: they are lost with the data. */
-  function forgetKeysAbove(id: string, version: number): void {
+  /** Forgets the idempotency keys of a member's versions above `above` (all of them by default): they are lost with the data, so a re-sent version is applied again. */
+  function forgetKeys(id: string, above = -1): void {
     for (const key of state.idempotency.keys()) {
       const match = key.match(/^(.+):(\d+)$/);
-      if (match?.[1] === id && Number(match[2]) > version) state.idempotency.delete(key);
+      if (match?.[1] === id && Number(match[2]) > above) state.idempotency.delete(key);
     }
   }
 
+  /** Holds `profile` as if it were the last one received: no older one remembered, no key above its version. */
   function hold(id: string, profile: Record<string, unknown>): void {
     state.profiles.set(id, profile);
+    state.previous.delete(id);
     state.versions.set(id, profile.version as number);
     state.deleted.delete(id);
-    forgetKeysAbove(id, profile.version as number);
+    forgetKeys(id, profile.version as number);
   }
 
-  /** Applies one corruption to `id`; false when this member is not eligible for it. */
-  function corruptOne(kind: CorruptionKind, id: string): boolean {
-    const profile = state.profiles.get(id);
+  /** The older profile `stale` goes back to: the one stored before, else the current one a version down (none at version 1). */
+  function staleTarget(id: string): Record<string, unknown> | undefined {
+    const profile = state.profiles.get(id) as Record<string, unknown>;
+    const version = profile.version as number;
     const previous = state.previous.get(id);
+    if (previous && (previous.version as number) < version) return previous;
+    return version > 1 ? { ...profile, version: version - 1 } : undefined;
+  }
+
+  /** Why `kind` cannot be applied to `id` now, or null when it can. */
+  function refusal(kind: CorruptionKind, id: string): Answer | null {
+    const notEligible = (message: string): Answer => ({ status: 409, body: { error: 'not-eligible', message } });
+    if (kind === 'orphan') return state.profiles.has(id) ? { status: 409, body: { error: 'held', message: `the sandbox holds ${id} already: an orphan is a member id nobody published` } } : null;
+    if (kind === 'undelete') {
+      if (!state.deleted.has(id)) return { status: 404, body: { error: 'not-found', message: `${id} was not deleted` } };
+      return state.previous.has(id) ? null : notEligible(`no profile of ${id} was stored before its DELETE`);
+    }
+    if (!state.profiles.has(id)) return { status: 404, body: { error: 'not-found', message: `the sandbox holds no profile ${id}` } };
+    return kind === 'stale' && staleTarget(id) === undefined ? notEligible(`${id} has no older version to go back to`) : null;
+  }
+
+  /** Applies `kind` to `id`, which refusal() accepts. */
+  function corruptOne(kind: CorruptionKind, id: string): void {
+    const profile = state.profiles.get(id) as Record<string, unknown>;
     switch (kind) {
       case 'drop':
-        state.profiles.delete(id);
-        state.previous.delete(id);
-        state.versions.delete(id);
-        forgetKeysAbove(id, 0);
-        return true;
-      case 'stale': {
-        const version = profile?.version as number;
-        if (previous && (previous.version as number) < version) hold(id, previous);
-        else if (version > 1) hold(id, { ...profile, version: version - 1 });
-        else return false;
-        state.previous.delete(id);
-        return true;
-      }
+        for (const m of [state.profiles, state.previous, state.versions]) m.delete(id);
+        state.deleted.delete(id);
+        forgetKeys(id);
+        return;
+      case 'stale':
+        hold(id, staleTarget(id) as Record<string, unknown>);
+        return;
       case 'alter': {
-        const completions = Array.isArray(profile?.completions) ? profile.completions.slice(0, -1) : [];
-        state.profiles.set(id, { ...profile, email: `altered-${id}@sandbox.invalid`, completions });
-        return true;
+        const completions = Array.isArray(profile.completions) ? { completions: profile.completions.slice(0, -1) } : {};
+        state.profiles.set(id, { ...profile, email: `altered-${id}@sandbox.invalid`, ...completions });
+        return;
       }
       case 'ahead': {
-        const version = (profile?.version as number) + 1;
+        const version = (profile.version as number) + 1;
         state.profiles.set(id, { ...profile, version });
         state.versions.set(id, version);
-        return true;
+        return;
       }
       case 'undelete':
-        if (!previous) return false;
-        hold(id, previous);
-        state.previous.delete(id);
-        return true;
+        hold(id, state.previous.get(id) as Record<string, unknown>);
+        return;
       case 'orphan': {
         const empty = { completions: [], scores: [], badges: [], enrollments: [], certificates: [], skills: [] };
         hold(id, { member_id: id, email: null, status: 'active', version: 1, mapping_version: 'sandbox-orphan', updated_at: new Date(now()).toISOString(), ...empty });
-        return true;
+        return;
       }
     }
   }
 
-  /** The members a corruption without member_id applies to, in member-id order. */
-  function eligible(kind: CorruptionKind, count: number): string[] {
-    const pool = CORRUPTION_KINDS[kind] === 'deleted' ? [...state.deleted].filter((id) => state.previous.has(id)) : [...state.profiles.keys()];
-    if (CORRUPTION_KINDS[kind] === 'new') {
+  /** The members a corruption without member_id applies to: the first `count` eligible in member-id order, or new ORPHAN-n ids no member (held or deleted) has. */
+  function candidates(kind: CorruptionKind, count: number): string[] {
+    if (kind === 'orphan') {
       const ids: string[] = [];
-      for (let n = 1; ids.length < count; n += 1) if (!state.profiles.has(`ORPHAN-${n}`)) ids.push(`ORPHAN-${n}`);
+      for (let n = 1; ids.length < count; n += 1) if (!state.versions.has(`ORPHAN-${n}`)) ids.push(`ORPHAN-${n}`); // versions: every member held or deleted
       return ids;
     }
-    return pool.sort().filter((id) => kind !== 'stale' || (state.profiles.get(id)?.version as number) > 1 || state.previous.has(id)).slice(0, count);
+    const pool = kind === 'undelete' ? [...state.deleted] : [...state.profiles.keys()];
+    return pool.sort().filter((id) => refusal(kind, id) === null).slice(0, count);
+  }
+
+  /** `GET /profiles?cursor=&limit=`: a page of the held profiles after the cursor, in member-id order. */
+  function listing(c: Context): Response {
+    const limitText = c.req.query('limit') ?? String(LISTING_DEFAULT_LIMIT);
+    const limit = /^\d+$/.test(limitText) ? Number(limitText) : NaN;
+    if (!(limit >= 1 && limit <= LISTING_MAX_LIMIT)) {
+      return c.json({ error: 'invalid-limit', message: `limit must be a whole number from 1 to ${LISTING_MAX_LIMIT}` }, 400);
+    }
+    const cursor = c.req.query('cursor') ?? '';
+    const after = cursor === '' ? undefined : decodeCursor(cursor);
+    if (after === null) return c.json({ error: 'invalid-cursor', message: 'cursor must be a next_cursor this listing gave' }, 400);
+    const ids = [...state.profiles.keys()].filter((id) => after === undefined || id > after).sort();
+    const page = ids.slice(0, limit);
+    const more = ids.length > page.length;
+    return c.json({ profiles: page.map((id) => state.profiles.get(id)), next_cursor: more ? encodeCursor(page.at(-1) as string) : null });
   }
 
   /** A read must be signed over the empty body; the refusal, or undefined when it is. */
@@ -361,24 +395,7 @@ export function sandboxApp(options: SandboxOptions): { app: Hono; state: Sandbox
 
   app.put('/profiles/:id', (c) => receive(c, 'PUT'));
   app.delete('/profiles/:id', (c) => receive(c, 'DELETE'));
-  app.get('/profiles', (c) => {
-    const refused = refuseUnsigned(c);
-    if (refused) return refused;
-    const limitText = c.req.query('limit') ?? String(LISTING_DEFAULT_LIMIT);
-    if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > LISTING_MAX_LIMIT) {
-      return c.json({ error: 'invalid-limit', message: `limit must be a whole number from 1 to ${LISTING_MAX_LIMIT}` }, 400);
-    }
-    const cursor = c.req.query('cursor');
-    let after: string | undefined;
-    if (cursor !== undefined && cursor !== '') {
-      after = Buffer.from(cursor, 'base64url').toString('utf8');
-      if (after === '' || Buffer.from(after, 'utf8').toString('base64url') !== cursor) return c.json({ error: 'invalid-cursor', message: 'cursor must be a next_cursor this listing gave' }, 400);
-    }
-    const ids = [...state.profiles.keys()].filter((id) => after === undefined || id > after).sort();
-    const page = ids.slice(0, Number(limitText));
-    const last = page.at(-1);
-    return c.json({ profiles: page.map((id) => state.profiles.get(id)), next_cursor: ids.length > page.length && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : null });
-  });
+  app.get('/profiles', (c) => refuseUnsigned(c) ?? listing(c));
   app.get('/profiles/:id', (c) => refuseUnsigned(c) ?? held(c, c.req.param('id')));
   app.get('/_held', (c) =>
     c.json({
@@ -391,17 +408,11 @@ export function sandboxApp(options: SandboxOptions): { app: Hono; state: Sandbox
     const corruption = await controlBody(c, validateCorruption, 'invalid-corruption');
     if (corruption instanceof Response) return corruption;
     const { kind, member_id: id } = corruption;
-    if (id === undefined) {
-      const ids = eligible(kind, corruption.count ?? 1);
-      for (const each of ids) corruptOne(kind, each);
-      return c.json({ corrupted: ids });
-    }
-    const needs = CORRUPTION_KINDS[kind];
-    if (needs === 'held' && !state.profiles.has(id)) return c.json({ error: 'not-found', message: `the sandbox holds no profile ${id}` }, 404);
-    if (needs === 'deleted' && !state.deleted.has(id)) return c.json({ error: 'not-found', message: `${id} was not deleted` }, 404);
-    if (needs === 'new' && state.profiles.has(id)) return c.json({ error: 'held', message: `the sandbox holds ${id} already: an orphan is a member id nobody published` }, 409);
-    if (!corruptOne(kind, id)) return c.json({ error: 'not-eligible', message: `${id} has no older version to go back to` }, 409);
-    return c.json({ corrupted: [id] });
+    const refused = id === undefined ? null : refusal(kind, id);
+    if (refused) return c.json(refused.body, refused.status);
+    const ids = id === undefined ? candidates(kind, corruption.count ?? 1) : [id];
+    for (const each of ids) corruptOne(kind, each);
+    return c.json({ corrupted: ids });
   });
   app.get('/_log', (c) => c.json({ requests: state.log }));
   app.get('/_faults', (c) => c.json(state.faults));

@@ -10,7 +10,7 @@ import { openStore } from '../storage/open.js';
 import { monotonicClock } from '../clock.js';
 import { CREDENTIAL_HOMEPAGE, authorityFor } from '../auth/credentials.js';
 import { actorIdentity } from '../../lrs/statements/keys.js';
-import { exportStatements, type StatementSelection } from '../../lrs/transfer/export-statements.js';
+import { exportStatements, utcTimestamp, type StatementSelection } from '../../lrs/transfer/export-statements.js';
 import { importStatements } from '../../lrs/transfer/import-statements.js';
 import { manifestFileOf, manifestProblems, readManifest } from '../../lrs/transfer/manifest.js';
 import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
@@ -35,11 +35,6 @@ export const IMPORT_USAGE = `usage: lrs import statements FILE [--manifest FILE.
 /** The authority of imported statements: the import, as an account of this LRS's credentials. */
 export const IMPORT_AUTHORITY = authorityFor('lrs-import', CREDENTIAL_HOMEPAGE);
 
-/** An ISO 8601 date-time with a zone, as UTC with milliseconds; undefined when it is not one. */
-function utcTimestamp(raw: string): string | undefined {
-  const ms = Date.parse(raw);
-  return /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i.test(raw) && !Number.isNaN(ms) ? new Date(ms).toISOString() : undefined;
-}
 
 export async function runExport(argv: string[], io: CliIo = processIo): Promise<number> {
   const usage = (problem: string) => usageError(io, 'lrs export', problem, EXPORT_USAGE);

@@ -7,7 +7,10 @@
  * any push: a missing or stale member has its newest version sent again (`resend`), a
  * mismatched one gets a new version of the same content (`bumpVersion`, past the receiver's
  * idempotency), a member who left but is still held gets a new version of its DELETE. Only an
- * id we never published has no outbox: it gets one signed DELETE (retried a few times) directly.
+ * id we never published has no outbox: it gets one signed DELETE (retried a few times) directly,
+ * keyed one above the version held. Should that id later become a member whose version reaches
+ * that number, a strict receiver would replay the DELETE's answer to its PUT (an outbox entry
+ * for unknown ids would close this; none exists yet).
  * `ahead` is never repaired: the marketplace knows something we do not, so it is flagged.
  *
  * After the repairs the run waits for their deliveries (whichever deliverer runs: the one of

@@ -162,8 +162,8 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const drifts: Drift[] = [];
   let members = 0;
 
-  /** The report of what was compared so far, with the delivery success rate as of now. */
-  const report = async (extra: Partial<ReconcileReport>): Promise<ReconcileReport> => {
+  /** The report of what was compared so far, with the delivery success rate as of now; `failed` are repairs that did not take. */
+  const report = async ({ failed = [], ...extra }: Partial<ReconcileReport> & { failed?: FlaggedMember[] }): Promise<ReconcileReport> => {
     const delivery = await deliverySuccess(store.delivery, 24, now());
     const drifted = DRIFT_KINDS.reduce((n, k) => n + counts[k], 0);
     return {
@@ -176,7 +176,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       drift_pct: driftPct(drifted, members),
       fixed: 0,
       drift_pct_after: null,
-      flagged: drifts.filter((d) => d.kind === 'ahead').map((d) => aheadFlag(d)),
+      flagged: [...drifts.filter((d) => d.kind === 'ahead').map((d) => aheadFlag(d)), ...failed],
       drifted: drifts.slice(0, DRIFTED_LISTED).map((d) => ({ member_id: d.publishedId, kind: d.kind })),
       delivery,
       ...extra,
@@ -240,19 +240,16 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   }
 
   /** Repairs every drifted member but `ahead`, awaits the deliveries, and measures again. */
-  async function repair(): Promise<Pick<ReconcileReport, 'fixed' | 'drift_pct_after' | 'flagged'>> {
-    const flagged: FlaggedMember[] = [];
+  async function repair(): Promise<Pick<ReconcileReport, 'fixed' | 'drift_pct_after'> & { failed: FlaggedMember[] }> {
+    const failed: FlaggedMember[] = [];
     /** Member id → the version whose delivery repairs it. */
     const awaited = new Map<string, { version: number; drift: Drift }>();
     for (const drift of drifts) {
-      if (drift.kind === 'ahead') {
-        flagged.push(aheadFlag(drift));
-        continue;
-      }
+      if (drift.kind === 'ahead') continue;
       const ours = drift.ours;
       if (ours === null) {
         const outcome = await deleteOrphan(drift.publishedId, (drift.heldVersion ?? 0) + 1);
-        if (outcome !== null) flagged.push({ member_id: drift.publishedId, kind: drift.kind, detail: `the DELETE failed: ${outcome}` });
+        if (outcome !== null) failed.push({ member_id: drift.publishedId, kind: drift.kind, detail: `the DELETE failed: ${outcome}` });
         continue;
       }
       // missing, stale: the newest version again. mismatched, or held but no longer published: a new version of it.
@@ -264,7 +261,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       awaited.set(ours.memberId, { version: target, drift });
       await keepLease();
     }
-    flagged.push(...(await awaitDeliveries(awaited)));
+    failed.push(...(await awaitDeliveries(awaited)));
 
     let remaining = 0;
     let fixed = 0;
@@ -278,7 +275,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
       if (comparison === null || comparison === 'in_sync') fixed += 1;
       else remaining += 1;
     }
-    return { fixed, drift_pct_after: driftPct(remaining, members), flagged };
+    return { fixed, drift_pct_after: driftPct(remaining, members), failed };
   }
 
   /** A DELETE for an id nobody publishes, retried on what is worth retrying; null when done, else the last error. */

@@ -1,7 +1,8 @@
 /**
  * `lrs export statements` (ARCHITECTURE.md §10): the stored statements as NDJSON, one per line
- * exactly as GET /xapi/statements?format=exact answers them, in `stored` (seq) order, streamed
- * in constant memory, optionally gzipped, with the manifest beside the file.
+ * exactly as GET /xapi/statements?format=exact answers them (or as CSV rows, statement-csv.ts),
+ * in `stored` (seq) order, streamed in constant memory, optionally gzipped, with the manifest
+ * beside the file.
  *
  * Without an agent or activity filter the export is the whole log, voided statements and their
  * voiding statements included, so an import restores the same store. With one, it is what a
@@ -13,9 +14,11 @@ import { writeFile } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { stringify } from 'csv-stringify';
 import type { StatementRecord, StatementStore } from '../../src/storage/port.js';
 import { key } from '../statements/keys.js';
-import { lrsVersion, manifestFileOf, type ExportFilters, type ExportManifest } from './manifest.js';
+import { lrsVersion, manifestFileOf, type ExportFilters, type ExportFormat, type ExportManifest } from './manifest.js';
+import { STATEMENT_CSV_COLUMNS, statementCsvRow } from './statement-csv.js';
 
 const PAGE = 1_000;
 
@@ -59,14 +62,30 @@ async function* selectedStatements(store: StatementStore, selection: StatementSe
   }
 }
 
-/** The NDJSON lines of the selection, counting what they hold into `summary`. */
-export async function* statementLines(store: StatementStore, selection: StatementSelection, summary: { count: number; first: string | null; last: string | null }): AsyncGenerator<string> {
+type Summary = { count: number; first: string | null; last: string | null };
+
+/** The selected statements, counting what they hold into `summary`. */
+async function* counted(store: StatementStore, selection: StatementSelection, summary: Summary): AsyncGenerator<StatementRecord> {
   for await (const record of selectedStatements(store, selection)) {
     summary.count += 1;
     summary.first ??= record.stored;
     summary.last = record.stored;
-    yield `${record.json}\n`;
+    yield record;
   }
+}
+
+/** The NDJSON lines of the selection, counting what they hold into `summary`. */
+export async function* statementLines(store: StatementStore, selection: StatementSelection, summary: Summary): AsyncGenerator<string> {
+  for await (const record of counted(store, selection, summary)) yield `${record.json}\n`;
+}
+
+/** The export's bytes before compression: NDJSON lines, or CSV with a header row. */
+function exportBody(store: StatementStore, selection: StatementSelection, format: ExportFormat, summary: Summary): Readable {
+  if (format === 'ndjson') return Readable.from(statementLines(store, selection, summary));
+  async function* rows() {
+    for await (const record of counted(store, selection, summary)) yield statementCsvRow(record.statement);
+  }
+  return Readable.from(rows()).pipe(stringify({ header: true, columns: [...STATEMENT_CSV_COLUMNS] }));
 }
 
 function filtersOf(selection: StatementSelection): ExportFilters {
@@ -82,10 +101,11 @@ function filtersOf(selection: StatementSelection): ExportFilters {
 export async function exportStatements(
   store: StatementStore,
   selection: StatementSelection,
-  out: { file: string; gzip: boolean },
+  out: { file: string; gzip: boolean; format?: ExportFormat },
   now: () => string,
 ): Promise<ExportManifest> {
-  const summary = { count: 0, first: null as string | null, last: null as string | null };
+  const format = out.format ?? 'ndjson';
+  const summary: Summary = { count: 0, first: null, last: null };
   const hash = createHash('sha256');
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -93,11 +113,11 @@ export async function exportStatements(
       done(null, chunk);
     },
   });
-  const lines = Readable.from(statementLines(store, selection, summary));
+  const lines = exportBody(store, selection, format, summary);
   await (out.gzip ? pipeline(lines, createGzip(), hashing, createWriteStream(out.file)) : pipeline(lines, hashing, createWriteStream(out.file)));
   const manifest: ExportManifest = {
     kind: 'statements',
-    format: 'ndjson',
+    format,
     gzip: out.gzip,
     count: summary.count,
     sha256: hash.digest('hex'),

@@ -12,7 +12,8 @@ import type { Problem } from '../../src/refusal.js';
 
 export interface ExportManifest {
   kind: 'statements';
-  format: 'ndjson';
+  /** csv exports are for analysts: only ndjson imports. */
+  format: ExportFormat;
   gzip: boolean;
   count: number;
   /** Of the file's bytes as written (compressed when gzip). */
@@ -23,6 +24,9 @@ export interface ExportManifest {
   created_at: string;
   lrs_version: string;
 }
+
+export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** The filters an export was made with (UTC ISO 8601 bounds on `stored`; agent as its JSON). */
 export interface ExportFilters {
@@ -73,6 +77,7 @@ export async function readManifest(file: string): Promise<ExportManifest> {
  * lines (a gzip file that does not decompress is a problem too), in one read; empty when it matches.
  */
 export async function manifestProblems(file: string, manifest: ExportManifest): Promise<Problem[]> {
+  if (manifest.format !== 'ndjson') return [{ path: 'format', rule: 'ndjson', message: `the file is a ${manifest.format} export: only ndjson exports can be imported` }];
   const hash = createHash('sha256');
   const problems: Problem[] = [];
   let count = 0;

@@ -26,8 +26,8 @@ commands:
                apply an HRIS CSV export to the identity store and print a JSON report
   dlq list | redrive <member_id> | redrive-all | stats [--window HOURS]
                the marketplace push dead-letter queue (a redrive sends the member's newest version), and the delivery success rate
-  export statements --out FILE [--gzip] [--since ISO] [--until ISO] [--agent JSON] [--activity IRI]
-               write the stored statements as NDJSON with a manifest (count, SHA-256)
+  export statements --out FILE [--format ndjson|csv] [--gzip] [--since ISO] [--until ISO] [--agent JSON] [--activity IRI]
+               write the stored statements as NDJSON or CSV with a manifest (count, SHA-256)
   import statements FILE [--manifest FILE.manifest.json]
                store the statements of an NDJSON file through the ordinary write path (checked against its manifest first)
   reconcile [--fix] [--max-drift PCT] [--wait SECONDS]

@@ -15,11 +15,12 @@ import { importStatements } from '../../lrs/transfer/import-statements.js';
 import { manifestFileOf, manifestProblems, readManifest } from '../../lrs/transfer/manifest.js';
 import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
 
-export const EXPORT_USAGE = `usage: lrs export statements --out FILE [--gzip] [--since ISO] [--until ISO] [--agent JSON] [--activity IRI]
+export const EXPORT_USAGE = `usage: lrs export statements --out FILE [--format ndjson|csv] [--gzip] [--since ISO] [--until ISO] [--agent JSON] [--activity IRI]
 
   Writes the stored statements as NDJSON (one per line, exactly as GET /xapi/statements?format=exact
-  answers them) in stored order, and FILE.manifest.json (count, SHA-256 of the file, first and
-  last stored, filters). Without --agent or --activity: every statement, voided ones included.
+  answers them) or CSV (id, stored, timestamp, actor, verb, object, registration, score_scaled,
+  success, completion, duration) in stored order, and FILE.manifest.json (count, SHA-256 of the
+  file, first and last stored, filters). Without --agent or --activity: every statement, voided ones included.
   --since/--until bound \`stored\` (exclusive / inclusive). --gzip compresses the file.
 `;
 
@@ -47,7 +48,7 @@ export async function runExport(argv: string[], io: CliIo = processIo): Promise<
   const { out, format = 'ndjson', gzip = false, since, until, agent, activity } = args.values;
   if (args.positionals.length > 0) return usage(`unexpected argument "${args.positionals[0]}"`);
   if (out === undefined) return usage('--out FILE is required');
-  if (format !== 'ndjson') return usage(format === 'csv' ? '--format csv is not built yet (ndjson is)' : `--format must be ndjson, got "${format}"`);
+  if (format !== 'ndjson' && format !== 'csv') return usage(`--format must be ndjson or csv, got "${format}"`);
   const selection: StatementSelection = {};
   for (const [name, raw] of [['since', since], ['until', until]] as const) {
     if (raw === undefined) continue;
@@ -70,7 +71,7 @@ export async function runExport(argv: string[], io: CliIo = processIo): Promise<
   const store = await openStore(loadConfig(io.env));
   try {
     const clock = monotonicClock();
-    printJson(io, await exportStatements(store.statements, selection, { file: out, gzip }, clock));
+    printJson(io, await exportStatements(store.statements, selection, { file: out, gzip, format }, clock));
     return 0;
   } finally {
     await store.close();

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runExport, runImport, IMPORT_AUTHORITY } from '../../src/cli/transfer.js';
 import type { CliIo } from '../../src/cli/io.js';
@@ -207,6 +209,33 @@ describe('lrs export statements → lrs import statements', () => {
       [4, expect.any(String)],
       [6, 'immutable-statement'],
     ]);
+  });
+
+  it('exports CSV: a header row and one row per statement with the flattened columns; its manifest checks, and import refuses it', async () => {
+    await seedSource();
+    const source = open('source.db');
+    const all = await allStatements(source);
+    await source.close();
+    const file = path.join(dir, 'statements.csv');
+    expect(await runExport(['statements', '--out', file, '--format', 'csv'], io('source.db'))).toBe(0);
+    const manifest = lastJson<Manifest & { format: string }>();
+    const rows = parse(fs.readFileSync(file), { columns: true }) as Record<string, string>[];
+    expect(manifest).toMatchObject({ format: 'csv', count: all.length, sha256: createHash('sha256').update(fs.readFileSync(file)).digest('hex') });
+    expect(Object.keys(rows[0] ?? {})).toEqual(['id', 'stored', 'timestamp', 'actor', 'verb', 'object', 'registration', 'score_scaled', 'success', 'completion', 'duration']);
+    expect(rows.map((r) => r.id)).toEqual(all.map((r) => r.id));
+    const scored = all.findIndex((r) => (r.statement.result as { score?: unknown } | undefined)?.score !== undefined);
+    const statement = all[scored]!.statement as { actor: { mbox: string }; verb: { id: string }; object: { id: string }; result: { score: { scaled: number } } };
+    expect(rows[scored]).toMatchObject({
+      stored: all[scored]!.stored,
+      actor: `mbox:${statement.actor.mbox}`,
+      verb: statement.verb.id,
+      object: statement.object.id,
+      score_scaled: String(statement.result.score.scaled),
+      success: 'true',
+      completion: '',
+    });
+    expect(await runImport(['statements', file], io('copy.db'))).toBe(1);
+    expect(lastJson<{ error: { problems: { path: string }[] } }>().error.problems).toEqual([expect.objectContaining({ path: 'format', rule: 'ndjson' })]);
   });
 
   it('answers wrong arguments with exit 2 naming the problem', async () => {

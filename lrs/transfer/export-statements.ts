@@ -64,26 +64,27 @@ async function* selectedStatements(store: StatementStore, selection: StatementSe
 
 type Summary = { count: number; first: string | null; last: string | null };
 
-/** The selected statements, counting what they hold into `summary`. */
-async function* counted(store: StatementStore, selection: StatementSelection, summary: Summary): AsyncGenerator<StatementRecord> {
+/** The selected statements, counting what they hold into `summary` (and telling `onProgress` every page). */
+async function* counted(store: StatementStore, selection: StatementSelection, summary: Summary, onProgress?: (count: number) => void): AsyncGenerator<StatementRecord> {
   for await (const record of selectedStatements(store, selection)) {
     summary.count += 1;
     summary.first ??= record.stored;
     summary.last = record.stored;
+    if (summary.count % PAGE === 0) onProgress?.(summary.count);
     yield record;
   }
 }
 
 /** The NDJSON lines of the selection, counting what they hold into `summary`. */
-export async function* statementLines(store: StatementStore, selection: StatementSelection, summary: Summary): AsyncGenerator<string> {
-  for await (const record of counted(store, selection, summary)) yield `${record.json}\n`;
+export async function* statementLines(store: StatementStore, selection: StatementSelection, summary: Summary, onProgress?: (count: number) => void): AsyncGenerator<string> {
+  for await (const record of counted(store, selection, summary, onProgress)) yield `${record.json}\n`;
 }
 
 /** The export's bytes before compression: NDJSON lines, or CSV with a header row. */
-function exportBody(store: StatementStore, selection: StatementSelection, format: ExportFormat, summary: Summary): Readable {
-  if (format === 'ndjson') return Readable.from(statementLines(store, selection, summary));
+function exportBody(store: StatementStore, selection: StatementSelection, format: ExportFormat, summary: Summary, onProgress?: (count: number) => void): Readable {
+  if (format === 'ndjson') return Readable.from(statementLines(store, selection, summary, onProgress));
   async function* rows() {
-    for await (const record of counted(store, selection, summary)) yield statementCsvRow(record.statement);
+    for await (const record of counted(store, selection, summary, onProgress)) yield statementCsvRow(record.statement);
   }
   return Readable.from(rows()).pipe(stringify({ header: true, columns: [...STATEMENT_CSV_COLUMNS] }));
 }
@@ -103,6 +104,7 @@ export async function exportStatements(
   selection: StatementSelection,
   out: { file: string; gzip: boolean; format?: ExportFormat },
   now: () => string,
+  onProgress?: (count: number) => void,
 ): Promise<ExportManifest> {
   const format = out.format ?? 'ndjson';
   const summary: Summary = { count: 0, first: null, last: null };
@@ -113,7 +115,7 @@ export async function exportStatements(
       done(null, chunk);
     },
   });
-  const lines = exportBody(store, selection, format, summary);
+  const lines = exportBody(store, selection, format, summary, onProgress);
   await (out.gzip ? pipeline(lines, createGzip(), hashing, createWriteStream(out.file)) : pipeline(lines, hashing, createWriteStream(out.file)));
   const manifest: ExportManifest = {
     kind: 'statements',

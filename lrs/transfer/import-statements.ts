@@ -29,7 +29,8 @@ const CHUNK = 500;
 /** The rules a statement is checked by: those of the version it states (2.x → 2.0.0, else 1.0.3). */
 const versionOf = (statement: Json): XapiVersion => (typeof statement.version === 'string' && statement.version.startsWith('2.') ? '2.0.0' : '1.0.3');
 
-export async function importStatements(file: string, ctx: Omit<WriteContext, 'xapiVersion'>, chunkSize = CHUNK): Promise<ImportReport> {
+/** `onProgress` is told the lines handled so far after every chunk. */
+export async function importStatements(file: string, ctx: Omit<WriteContext, 'xapiVersion'>, chunkSize = CHUNK, onProgress?: (lines: number) => void): Promise<ImportReport> {
   const report: ImportReport = { imported: 0, unchanged: 0, rejected: [] };
   const reject = (line: number, rule: string, message: string) => report.rejected.push({ line, rule, message });
   let chunk: Pending[] = [];
@@ -50,6 +51,11 @@ export async function importStatements(file: string, ctx: Omit<WriteContext, 'xa
     chunk = [];
     ids.clear();
     if (pending.length === 0) return;
+    await storeChunk(pending);
+    onProgress?.(report.imported + report.unchanged + report.rejected.length);
+  }
+
+  async function storeChunk(pending: Pending[]): Promise<void> {
     try {
       await store(pending, chunkVersion);
     } catch (error) {

@@ -14,6 +14,7 @@ import { exportStatements, utcTimestamp, type StatementSelection } from '../../l
 import { importStatements } from '../../lrs/transfer/import-statements.js';
 import { manifestFileOf, manifestProblems, readManifest } from '../../lrs/transfer/manifest.js';
 import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
+import { progress } from './progress.js';
 
 export const EXPORT_USAGE = `usage: lrs export statements --out FILE [--format ndjson|csv] [--gzip] [--since ISO] [--until ISO] [--agent JSON] [--activity IRI]
 
@@ -71,7 +72,13 @@ export async function runExport(argv: string[], io: CliIo = processIo): Promise<
   const store = await openStore(loadConfig(io.env));
   try {
     const clock = monotonicClock();
-    printJson(io, await exportStatements(store.statements, selection, { file: out, gzip, format }, clock));
+    // The log's length is the total only when nothing is filtered out.
+    const whole = Object.keys(selection).length === 0;
+    const shown = progress(io, 'statements exported', whole ? await store.statements.maxSeq() : undefined);
+    const manifest = await exportStatements(store.statements, selection, { file: out, gzip, format }, clock, shown.update);
+    shown.update(manifest.count);
+    shown.done();
+    printJson(io, manifest);
     return 0;
   } finally {
     await store.close();
@@ -100,7 +107,9 @@ export async function runImport(argv: string[], io: CliIo = processIo): Promise<
   }
   const store = await openStore(config);
   try {
-    const report = await importStatements(file, { store: store.statements, attachments: store.attachments, activities: store.activities, authority: IMPORT_AUTHORITY, now: monotonicClock() });
+    const shown = progress(io, 'lines imported');
+    const report = await importStatements(file, { store: store.statements, attachments: store.attachments, activities: store.activities, authority: IMPORT_AUTHORITY, now: monotonicClock() }, undefined, shown.update);
+    shown.done();
     printJson(io, report);
     return report.rejected.length > 0 ? 1 : 0;
   } finally {

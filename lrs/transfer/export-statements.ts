@@ -8,16 +8,12 @@
  * voiding statements included, so an import restores the same store. With one, it is what a
  * GET with the same filter finds: the non-voided statements matching it.
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { StatementRecord, StatementStore } from '../../src/storage/port.js';
 import { key } from '../statements/keys.js';
-import { lrsVersion, manifestFileOf, type ExportFilters, type ExportFormat, type ExportManifest } from './manifest.js';
+import type { ExportFilters, ExportFormat, ExportManifest } from './manifest.js';
+import { writeExport } from './export-file.js';
 import { STATEMENT_CSV_COLUMNS, statementCsvRow } from './statement-csv.js';
 
 const PAGE = 1_000;
@@ -108,27 +104,12 @@ export async function exportStatements(
 ): Promise<ExportManifest> {
   const format = out.format ?? 'ndjson';
   const summary: Summary = { count: 0, first: null, last: null };
-  const hash = createHash('sha256');
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  const lines = exportBody(store, selection, format, summary, onProgress);
-  await (out.gzip ? pipeline(lines, createGzip(), hashing, createWriteStream(out.file)) : pipeline(lines, hashing, createWriteStream(out.file)));
-  const manifest: ExportManifest = {
+  return writeExport(exportBody(store, selection, format, summary, onProgress), out, () => ({
     kind: 'statements',
     format,
-    gzip: out.gzip,
     count: summary.count,
-    sha256: hash.digest('hex'),
     first_stored: summary.first,
     last_stored: summary.last,
     filters: filtersOf(selection),
-    created_at: now(),
-    lrs_version: lrsVersion(),
-  };
-  await writeFile(manifestFileOf(out.file), `${JSON.stringify(manifest, null, 2)}\n`);
-  return manifest;
+  }), now);
 }

@@ -11,13 +11,15 @@ import { readProjectJson } from '../../src/project-files.js';
 import type { Problem } from '../../src/refusal.js';
 
 export interface ExportManifest {
-  kind: 'statements';
+  /** Only statement exports import; a profile export is for other systems and analysts. */
+  kind: 'statements' | 'profiles';
   /** csv exports are for analysts: only ndjson imports. */
   format: ExportFormat;
   gzip: boolean;
   count: number;
   /** Of the file's bytes as written (compressed when gzip). */
   sha256: string;
+  /** `stored` of the first and last statement; null for a profile export (and an empty one). */
   first_stored: string | null;
   last_stored: string | null;
   filters: ExportFilters;
@@ -77,6 +79,7 @@ export async function readManifest(file: string): Promise<ExportManifest> {
  * lines (a gzip file that does not decompress is a problem too), in one read; empty when it matches.
  */
 export async function manifestProblems(file: string, manifest: ExportManifest): Promise<Problem[]> {
+  if (manifest.kind !== 'statements') return [{ path: 'kind', rule: 'statements', message: `the file is a ${manifest.kind} export: only statement exports can be imported` }];
   if (manifest.format !== 'ndjson') return [{ path: 'format', rule: 'ndjson', message: `the file is a ${manifest.format} export: only ndjson exports can be imported` }];
   const hash = createHash('sha256');
   const problems: Problem[] = [];

@@ -59,10 +59,12 @@ export function keyTakenProblem(row: number, employee: Employee, key: string, he
 }
 
 /** Applies (or, dry, predicts) the valid rows; the report also lists the rows rejected before. */
-export async function importEmployees(deps: HrisDeps, rows: ValidatedRows, options: { dryRun: boolean; source: string }): Promise<HrisReport> {
+/** `onProgress` is told the rows done so far, every 100 rows and at the end. */
+export async function importEmployees(deps: HrisDeps, rows: ValidatedRows, options: { dryRun: boolean; source: string; onProgress?: (rows: number) => void }): Promise<HrisReport> {
   const report: HrisReport = { applied: 0, created: 0, updated: 0, unchanged: 0, rejected: [...rows.rejected], changes: [], dry_run: options.dryRun };
   const decide = options.dryRun ? dryRun(deps) : (employee: Employee, keys: string[]) => deps.identity.upsert({ employee, keys }, options.source, deps.now());
-  for (const { row, employee } of rows.valid) {
+  for (const [i, { row, employee }] of rows.valid.entries()) {
+    if (i % 100 === 0) options.onProgress?.(i);
     const keys = employeeIdentityKeys(employee, deps.config);
     const outcome = await decide(employee, keys);
     switch (outcome.kind) {
@@ -88,6 +90,7 @@ export async function importEmployees(deps: HrisDeps, rows: ValidatedRows, optio
         throw new Error('an import carries no event id');
     }
   }
+  options.onProgress?.(rows.valid.length);
   report.applied = report.created + report.updated + report.unchanged;
   report.rejected.sort((a, b) => a.row - b.row);
   return report;

@@ -135,8 +135,9 @@ export class Projector {
   }
 
   /** Recomputes every member from the whole log; versions rise only where content changed. */
-  rebuildAll(pageSize = 5_000): Promise<BatchResult> {
-    return this.untilCommitted('a projection rebuild', () => this.tryRebuildAll(pageSize));
+  /** `onProgress` is told the statements folded so far, a page at a time (again from 0 if a conflict makes it start over). */
+  rebuildAll(pageSize = 5_000, onProgress?: (statements: number) => void): Promise<BatchResult> {
+    return this.untilCommitted('a projection rebuild', () => this.tryRebuildAll(pageSize, onProgress));
   }
 
   /** Recomputes one member from the statements attributed to it. */
@@ -182,7 +183,7 @@ export class Projector {
     return { kind: 'committed', result: { statements, employees: employees.length, membersChanged: committed.membersChanged } };
   }
 
-  private async tryRebuildAll(pageSize: number): Promise<Attempt<BatchResult>> {
+  private async tryRebuildAll(pageSize: number, onProgress?: (statements: number) => void): Promise<Attempt<BatchResult>> {
     const { store } = this.deps;
     const work = new UnitOfWork(this.deps, true);
     let employees = 0;
@@ -202,6 +203,7 @@ export class Projector {
       for (const record of page) await this.applyStatement(work, record);
       statements += page.length;
       seq = page.at(-1)?.seq ?? seq;
+      onProgress?.(statements);
     }
     const committed = await this.commit(work, { [CHECKPOINT.identity]: changeSeq, [CHECKPOINT.statements]: seq }, true);
     if (committed.kind === 'conflict') return committed;

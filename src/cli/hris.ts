@@ -13,6 +13,7 @@ import { HrisInputError, readCsvRows, validateRows } from '../../projections/hri
 import { importEmployees } from '../../projections/hris/sync.js';
 import { identityConfig } from '../../projections/identity/settings.js';
 import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
+import { progress } from './progress.js';
 
 export const HRIS_USAGE = `usage: lrs hris import <file.csv> [--dry-run]
 
@@ -62,11 +63,13 @@ export async function runHris(argv: string[], io: CliIo = processIo): Promise<nu
 
   const store = await openStore(config);
   try {
+    const shown = progress(io, 'rows applied', rows.valid.length);
     const report = await importEmployees(
       { identity: store.identity, config: identityConfig(config), now: monotonicClock() },
       rows,
-      { dryRun, source: `cli:${basename(file)}` },
+      { dryRun, source: `cli:${basename(file)}`, onProgress: shown.update },
     );
+    shown.done();
     printJson(io, report);
     return report.rejected.length > 0 ? 1 : 0;
   } finally {

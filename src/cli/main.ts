@@ -28,6 +28,8 @@ commands:
                the marketplace push dead-letter queue (a redrive sends the member's newest version), and the delivery success rate
   export statements --out FILE [--format ndjson|csv] [--gzip] [--since ISO] [--until ISO] [--agent JSON] [--activity IRI]
                write the stored statements as NDJSON or CSV with a manifest (count, SHA-256)
+  export profiles --out FILE [--format ndjson|csv] [--gzip]
+               write every profile as NDJSON (the profile JSON) or CSV (one row per member and fact) with a manifest
   import statements FILE [--manifest FILE.manifest.json]
                store the statements of an NDJSON file through the ordinary write path (checked against its manifest first)
   reconcile [--fix] [--max-drift PCT] [--wait SECONDS]

@@ -6,6 +6,7 @@ import { createProjector } from '../../projections/worker/runtime.js';
 import { startBackgroundWork } from './background.js';
 import { limitHeapGrowth } from './heap.js';
 import { parseOptions, printJson, processIo, refuseArguments, usageError, type CliIo } from './io.js';
+import { progress } from './progress.js';
 
 export const WORKER_USAGE = 'usage: lrs worker   (configuration from the environment, see README)\n';
 export const REBUILD_USAGE = 'usage: lrs rebuild [--member <member_id>]\n';
@@ -44,7 +45,10 @@ export async function runRebuild(argv: string[], io: CliIo = processIo): Promise
       printJson(io, { member_id: memberId, rebuilt: found }, 'one-line');
       return found ? 0 : 1;
     }
-    const result = await projector.rebuildAll();
+    // The last seq is the log's length, close enough for a progress line (a failed write may leave a gap).
+    const shown = progress(io, 'statements folded', await store.statements.maxSeq());
+    const result = await projector.rebuildAll(undefined, shown.update);
+    shown.done();
     printJson(io, { statements: result.statements, employees: result.employees, members_changed: result.membersChanged }, 'one-line');
     return 0;
   } finally {

@@ -12,17 +12,24 @@ import { CREDENTIAL_HOMEPAGE, authorityFor } from '../auth/credentials.js';
 import { actorIdentity } from '../../lrs/statements/keys.js';
 import { exportStatements, utcTimestamp, type StatementSelection } from '../../lrs/transfer/export-statements.js';
 import { importStatements } from '../../lrs/transfer/import-statements.js';
-import { manifestFileOf, manifestProblems, readManifest } from '../../lrs/transfer/manifest.js';
+import { manifestFileOf, manifestProblems, readManifest, type ExportFormat } from '../../lrs/transfer/manifest.js';
+import { exportProfiles } from '../../projections/export/export-profiles.js';
+import { loadMapping } from '../../projections/mapping/index.js';
 import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
 import { progress } from './progress.js';
 
 export const EXPORT_USAGE = `usage: lrs export statements --out FILE [--format ndjson|csv] [--gzip] [--since ISO] [--until ISO] [--agent JSON] [--activity IRI]
+       lrs export profiles --out FILE [--format ndjson|csv] [--gzip]
 
   Writes the stored statements as NDJSON (one per line, exactly as GET /xapi/statements?format=exact
   answers them) or CSV (id, stored, timestamp, actor, verb, object, registration, score_scaled,
   success, completion, duration) in stored order, and FILE.manifest.json (count, SHA-256 of the
   file, first and last stored, filters). Without --agent or --activity: every statement, voided ones included.
   --since/--until bound \`stored\` (exclusive / inclusive). --gzip compresses the file.
+
+  profiles: every stored profile, by member id, as NDJSON (the profile JSON the marketplace gets)
+  or CSV (the mapping template's target fields as columns, one row per member and fact), and
+  FILE.manifest.json (count = profiles).
 `;
 
 export const IMPORT_USAGE = `usage: lrs import statements FILE [--manifest FILE.manifest.json]
@@ -41,15 +48,19 @@ export const IMPORT_AUTHORITY = authorityFor('lrs-import', CREDENTIAL_HOMEPAGE);
 export async function runExport(argv: string[], io: CliIo = processIo): Promise<number> {
   const usage = (problem: string) => usageError(io, 'lrs export', problem, EXPORT_USAGE);
   const [what, ...rest] = argv;
-  if (what === undefined) return usage('say what to export: statements');
-  if (what === 'profiles') return usage('exporting profiles is not built yet (statements is)');
-  if (what !== 'statements') return usage(`unknown export "${what}"`);
+  if (what === undefined) return usage('say what to export: statements or profiles');
+  if (what !== 'statements' && what !== 'profiles') return usage(`unknown export "${what}"`);
   const args = parseOptions(rest, { out: 'string', format: 'string', gzip: 'boolean', since: 'string', until: 'string', agent: 'string', activity: 'string' });
   if ('problem' in args) return usage(args.problem);
   const { out, format = 'ndjson', gzip = false, since, until, agent, activity } = args.values;
   if (args.positionals.length > 0) return usage(`unexpected argument "${args.positionals[0]}"`);
   if (out === undefined) return usage('--out FILE is required');
   if (format !== 'ndjson' && format !== 'csv') return usage(`--format must be ndjson or csv, got "${format}"`);
+  if (what === 'profiles') {
+    const filter = (['since', 'until', 'agent', 'activity'] as const).find((name) => args.values[name] !== undefined);
+    if (filter !== undefined) return usage(`--${filter} selects statements: a profile export holds every profile`);
+    return exportProfilesTo({ file: out, gzip, format }, io);
+  }
   const selection: StatementSelection = {};
   for (const [name, raw] of [['since', since], ['until', until]] as const) {
     if (raw === undefined) continue;
@@ -77,6 +88,22 @@ export async function runExport(argv: string[], io: CliIo = processIo): Promise<
     const shown = progress(io, 'statements exported', whole ? await store.statements.maxSeq() : undefined);
     const manifest = await exportStatements(store.statements, selection, { file: out, gzip, format }, clock, shown.update);
     shown.update(manifest.count);
+    shown.done();
+    printJson(io, manifest);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function exportProfilesTo(out: { file: string; gzip: boolean; format: ExportFormat }, io: CliIo): Promise<number> {
+  const config = loadConfig(io.env);
+  // The CSV's columns are the targets of the template the profiles are folded with.
+  const { targets } = loadMapping(config.mappingsDir);
+  const store = await openStore(config);
+  try {
+    const shown = progress(io, 'profiles exported');
+    const manifest = await exportProfiles(store.projections, { ...out, targets }, monotonicClock(), shown.update);
     shown.done();
     printJson(io, manifest);
     return 0;

@@ -34,9 +34,14 @@ function file(name: string, ...rows: string[]): string {
 }
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runOn({}, ...argv);
+}
+
+/** `terminal`: whether stderr is taken for a terminal (then long jobs show progress there). */
+async function runOn(options: { terminal?: boolean }, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env };
+  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env, stderrIsTerminal: options.terminal ?? false };
   const code = await runHris(argv, io);
   return { code, stdout, stderr };
 }
@@ -51,6 +56,14 @@ async function stored(id: string) {
 }
 
 describe('lrs hris import <file.csv> [--dry-run]', () => {
+  it('shows progress on a terminal (rows applied of the valid rows) and keeps stdout the JSON report; nothing on stderr otherwise', async () => {
+    const onTerminal = await runOn({ terminal: true }, 'import', file('hr.csv', ...GOOD));
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.stderr).toMatch(/rows applied: 2 of 2 · [\d,]+\/s/);
+    expect((JSON.parse(onTerminal.stdout) as HrisReport).applied).toBe(2);
+    expect((await run('import', file('hr.csv', ...GOOD))).stderr).toBe('');
+  });
+
   it('applies the good rows, prints the JSON report and exits 1 when some rows were rejected', async () => {
     const { code, stdout } = await run('import', file('hr.csv', GOOD[0] as string, BAD, GOOD[1] as string));
     expect(code).toBe(1);

@@ -24,7 +24,7 @@ const document = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '.
 interface ResponseObject {
   $ref?: string;
   description?: string;
-  content?: Record<string, { schema?: unknown }>;
+  content?: Record<string, { schema?: unknown; 'x-line-schema'?: unknown }>;
 }
 interface Operation {
   responses: Record<string, ResponseObject>;
@@ -43,8 +43,12 @@ ajv.addSchema({ ...document, $id: DOC_ID });
 
 const escape = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 
-/** The JSON pointer (into the document) of the JSON schema answering `method path` with `status`, or null for a body-less response. */
-function responseSchemaPointer(apiPath: string, method: string, status: number): string | null {
+/**
+ * Where the document says what answers `method path` with `status`: the JSON pointer of its
+ * schema and the media type (JSON, or NDJSON whose every line must match `x-line-schema`), or
+ * null for a body-less response.
+ */
+function responseSchemaPointer(apiPath: string, method: string, status: number): { pointer: string; ndjson: boolean } | null {
   const operation = document.paths[apiPath]?.[method.toLowerCase()];
   if (!operation) throw new Error(`the document has no ${method} ${apiPath}`);
   let pointer = `/paths/${escape(apiPath)}/${method.toLowerCase()}/responses/${status}`;
@@ -57,24 +61,27 @@ function responseSchemaPointer(apiPath: string, method: string, status: number):
     if (!response) throw new Error(`dangling ${pointer}`);
   }
   if (!response.content) return null;
+  if (response.content['application/x-ndjson']?.['x-line-schema']) return { pointer: `${pointer}/content/application~1x-ndjson/x-line-schema`, ndjson: true };
   if (!response.content['application/json']?.schema) throw new Error(`${pointer} has no application/json schema`);
-  return `${pointer}/content/application~1json/schema`;
+  return { pointer: `${pointer}/content/application~1json/schema`, ndjson: false };
 }
 
-/** Asserts the response is documented for `method apiPath` and its body matches the schema; returns the body. */
+/** Asserts the response is documented for `method apiPath` and its body matches the schema; returns the body (NDJSON: its lines). */
 async function conforms(res: Response, apiPath: string, method: string): Promise<unknown> {
-  const pointer = responseSchemaPointer(apiPath, method, res.status);
+  const found = responseSchemaPointer(apiPath, method, res.status);
   const text = await res.text();
-  if (pointer === null) {
+  if (found === null) {
     expect(text).toBe('');
     return undefined;
   }
-  expect(res.headers.get('Content-Type') ?? '').toMatch(/^application\/json/);
-  const body = JSON.parse(text) as unknown;
-  const validate = ajv.getSchema(`${DOC_ID}#${pointer}`);
-  if (!validate) throw new Error(`cannot compile ${pointer}`);
-  if (!validate(body)) throw new Error(`${method} ${apiPath} ${res.status} does not match ${pointer}: ${ajv.errorsText(validate.errors)}\n${text}`);
-  return body;
+  expect(res.headers.get('Content-Type') ?? '').toMatch(found.ndjson ? /^application\/x-ndjson/ : /^application\/json/);
+  const validate = ajv.getSchema(`${DOC_ID}#${found.pointer}`);
+  if (!validate) throw new Error(`cannot compile ${found.pointer}`);
+  const bodies = found.ndjson ? text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown) : [JSON.parse(text) as unknown];
+  for (const body of bodies) {
+    if (!validate(body)) throw new Error(`${method} ${apiPath} ${res.status} does not match ${found.pointer}: ${ajv.errorsText(validate.errors)}\n${text}`);
+  }
+  return found.ndjson ? bodies : bodies[0];
 }
 
 const CSV = [
@@ -140,8 +147,8 @@ describe('the document', () => {
 
   it('rejects bodies that break it (the validation is not vacuous)', () => {
     const validate = (pointer: string, body: unknown) => ajv.getSchema(`${DOC_ID}#${pointer}`)?.(body);
-    const profile = responseSchemaPointer('/marketplace/v1/profiles/{member_id}', 'GET', 200) ?? '';
-    const error = responseSchemaPointer('/marketplace/v1/profiles/{member_id}', 'GET', 404) ?? '';
+    const profile = responseSchemaPointer('/marketplace/v1/profiles/{member_id}', 'GET', 200)?.pointer ?? '';
+    const error = responseSchemaPointer('/marketplace/v1/profiles/{member_id}', 'GET', 404)?.pointer ?? '';
     const ok = { member_id: 'E1', version: 1, mapping_version: 'm@1', updated_at: '2026-11-27T10:00:00.000Z' };
     expect(validate(profile, ok)).toBe(true);
     expect(validate(profile, { ...ok, extra: 1 })).toBe(false);
@@ -302,6 +309,25 @@ describe('OAuth', () => {
     const audit = await get(`/admin/v1/oauth/audit?client_id=${encodeURIComponent(c.id)}`, AUTH_HEADER);
     expect(audit.status).toBe(200);
     expect(((await conforms(audit, '/admin/v1/oauth/audit', 'GET')) as { entries: { event: string }[] }).entries.map((e) => e.event)).toContain('token.revoked');
+  });
+});
+
+describe('admin: statement export', () => {
+  it('GET /exports/statements streams every stored statement as NDJSON lines; 400 for a bad bound; 403 without scope admin', async () => {
+    const all = await get('/admin/v1/exports/statements', AUTH_HEADER);
+    expect(all.status).toBe(200);
+    const lines = (await conforms(all, '/admin/v1/exports/statements', 'GET')) as { actor: { mbox: string } }[];
+    // The set-up's statements first, in stored order; the badge awards of earlier cases after them.
+    expect(lines.slice(0, 3).map((l) => l.actor.mbox)).toEqual(['mailto:ana.lopez@acme.example', 'mailto:ana.lopez@acme.example', 'mailto:bo.chen@acme.example']);
+    const ana = await get(`/admin/v1/exports/statements?agent=${encodeURIComponent('{"mbox":"mailto:ana.lopez@acme.example"}')}`, AUTH_HEADER);
+    const anas = (await conforms(ana, '/admin/v1/exports/statements', 'GET')) as { actor: { mbox: string } }[];
+    expect(anas.map((l) => l.actor.mbox)).toEqual(['mailto:ana.lopez@acme.example', 'mailto:ana.lopez@acme.example']);
+    const bad = await get('/admin/v1/exports/statements?since=yesterday', AUTH_HEADER);
+    expect(bad.status).toBe(400);
+    await conforms(bad, '/admin/v1/exports/statements', 'GET');
+    const denied = await get('/admin/v1/exports/statements', await bearer(['read:profile']));
+    expect(denied.status).toBe(403);
+    await conforms(denied, '/admin/v1/exports/statements', 'GET');
   });
 });
 

@@ -21,6 +21,8 @@ export { employee } from '../support/employees.js';
 
 export interface ProjectionBench {
   store: Store;
+  /** The store's SQLite file (for a CLI command run against it). */
+  file: string;
   mapping: Mapping;
   projector: Projector;
   hire(e: Employee): Promise<void>;
@@ -32,13 +34,15 @@ export interface ProjectionBench {
 
 export function openProjectionBench(): ProjectionBench {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrs-projection-'));
-  const store = openSqliteStore(path.join(dir, 'lrs.db'));
+  const file = path.join(dir, 'lrs.db');
+  const store = openSqliteStore(file);
   const mapping = loadMapping();
   const clock = monotonicClock();
   const projector = new Projector({ store, mapping, identity: IDENTITY_RULES, now: clock });
   const authority = { objectType: 'Agent', account: { homePage: 'urn:lrs:credential', name: 'test' } };
   return {
     store,
+    file,
     mapping,
     projector,
     async hire(e) {

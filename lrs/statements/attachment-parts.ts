@@ -3,8 +3,18 @@
  * (xAPI 1.0.3 Data 2.4.11): part of the write path, after the body was read and each part's
  * hash checked (request-body.ts).
  */
+import { createHash } from 'node:crypto';
 import { invalid } from '../../src/refusal.js';
 import type { AttachmentContent } from '../../src/storage/port.js';
+
+/** The SHA-2 of an attachment body by the length of the declared hash (SHA-256, -384 or -512 hex). */
+const HASH_BY_LENGTH: Record<number, string> = { 64: 'sha256', 96: 'sha384', 128: 'sha512' };
+
+/** Whether `body` hashes to `sha2` (lower-case hex) with the SHA-2 its length names. */
+export function hashesTo(body: Uint8Array, sha2: string): boolean {
+  const algorithm = HASH_BY_LENGTH[sha2.length];
+  return algorithm !== undefined && createHash(algorithm).update(body).digest('hex') === sha2;
+}
 
 /**
  * Every attachment without a fileUrl needs its body among the parts, and every part must be

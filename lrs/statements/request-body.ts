@@ -3,7 +3,7 @@
  * `application/json`, or `multipart/mixed` with the statements as the first part and one
  * part per attachment body, each with its SHA-2 in X-Experience-API-Hash and checked here.
  */
-import { createHash } from 'node:crypto';
+import { hashesTo } from './attachment-parts.js';
 import type { Context } from 'hono';
 import { MultipartParseError, parseMultipart } from '@remix-run/multipart-parser';
 import { ApiError, badRequest } from '../../src/http/errors.js';
@@ -15,8 +15,6 @@ export interface StatementsBody {
   json: unknown;
   attachments: AttachmentContent[];
 }
-
-const HASH_BY_LENGTH: Record<number, string> = { 64: 'sha256', 96: 'sha384', 128: 'sha512' };
 
 function unsupportedType(type: string): ApiError {
   return new ApiError(400, 'unsupported-content-type', `Content-Type must be application/json or multipart/mixed, got "${type || 'none'}".`, [
@@ -40,9 +38,7 @@ function attachmentPart(headers: Record<string, string>, body: Uint8Array, index
   if (headers['content-transfer-encoding']?.trim().toLowerCase() !== 'binary') {
     throw badRequest('invalid-attachment', `${path} must have Content-Transfer-Encoding: binary.`, [{ path, rule: 'binary-transfer-encoding', message: 'Content-Transfer-Encoding must be binary' }]);
   }
-  const algorithm = HASH_BY_LENGTH[declared.length];
-  const actual = algorithm ? createHash(algorithm).update(body).digest('hex') : undefined;
-  if (actual !== declared) {
+  if (!hashesTo(body, declared)) {
     throw badRequest('attachment-hash-mismatch', `${path}: the body does not hash to ${declared}.`, [{ path, rule: 'sha2-matches-body', message: 'X-Experience-API-Hash must be the SHA-2 of the part body' }]);
   }
   return { sha2: declared, contentType: headers['content-type'] ?? 'application/octet-stream', body };

@@ -10,10 +10,11 @@
  */
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import type { StatementRecord, StatementStore } from '../../src/storage/port.js';
+import type { AttachmentStore, StatementRecord, StatementStore } from '../../src/storage/port.js';
 import { key } from '../statements/keys.js';
 import type { ExportFilters, ExportFormat, ExportManifest } from './manifest.js';
 import { writeExport } from './export-file.js';
+import { attachmentHashes, writeAttachments } from './attachment-file.js';
 import { STATEMENT_CSV_COLUMNS, statementCsvRow } from './statement-csv.js';
 
 const PAGE = 1_000;
@@ -58,7 +59,8 @@ async function* selectedStatements(store: StatementStore, selection: StatementSe
   }
 }
 
-type Summary = { count: number; first: string | null; last: string | null };
+/** `sha2s`, when given, collects the hashes of the statements' attachments. */
+type Summary = { count: number; first: string | null; last: string | null; sha2s?: Set<string> };
 
 /** The selected statements, counting what they hold into `summary` (and telling `onProgress` every page). */
 async function* counted(store: StatementStore, selection: StatementSelection, summary: Summary, onProgress?: (count: number) => void): AsyncGenerator<StatementRecord> {
@@ -66,6 +68,7 @@ async function* counted(store: StatementStore, selection: StatementSelection, su
     summary.count += 1;
     summary.first ??= record.stored;
     summary.last = record.stored;
+    if (summary.sha2s) for (const sha2 of attachmentHashes(record.statement)) summary.sha2s.add(sha2);
     if (summary.count % PAGE === 0) onProgress?.(summary.count);
     yield record;
   }
@@ -94,22 +97,30 @@ function filtersOf(selection: StatementSelection): ExportFilters {
   return filters;
 }
 
-/** Writes the export to `file` and its manifest to `file.manifest.json`; returns the manifest. */
+/**
+ * Writes the export to `file`, an NDJSON export's stored attachment bodies to `file.attachments`
+ * (attachment-file.ts), and the manifest to `file.manifest.json`; returns the manifest.
+ */
 export async function exportStatements(
-  store: StatementStore,
+  stores: { statements: StatementStore; attachments: AttachmentStore },
   selection: StatementSelection,
   out: { file: string; gzip: boolean; format?: ExportFormat },
   now: () => string,
   onProgress?: (count: number) => void,
 ): Promise<ExportManifest> {
   const format = out.format ?? 'ndjson';
-  const summary: Summary = { count: 0, first: null, last: null };
-  return writeExport(exportBody(store, selection, format, summary, onProgress), out, () => ({
-    kind: 'statements',
-    format,
-    count: summary.count,
-    first_stored: summary.first,
-    last_stored: summary.last,
-    filters: filtersOf(selection),
-  }), now);
+  // A CSV row has no attachments to restore: only NDJSON, which imports, carries the bodies.
+  const summary: Summary = { count: 0, first: null, last: null, ...(format === 'ndjson' ? { sha2s: new Set<string>() } : {}) };
+  return writeExport(exportBody(stores.statements, selection, format, summary, onProgress), out, async () => {
+    const attachments = summary.sha2s ? await writeAttachments(stores.attachments, summary.sha2s, out) : null;
+    return {
+      kind: 'statements',
+      format,
+      count: summary.count,
+      first_stored: summary.first,
+      last_stored: summary.last,
+      filters: filtersOf(selection),
+      ...(attachments !== null ? { attachments } : {}),
+    };
+  }, now);
 }

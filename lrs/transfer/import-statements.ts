@@ -5,12 +5,14 @@
  * and `authority` are set by this LRS as for any write (the importer is the authority). A line
  * that cannot be stored is reported with its number and rule, and the rest go on; a statement
  * already stored unchanged counts as unchanged, so running an import twice changes nothing.
+ * Attachment bodies come from the export's attachments file (attachment-file.ts) or the store.
  */
 import { Refusal, type Problem } from '../../src/refusal.js';
 import { writeStatements, type WriteContext } from '../statements/write.js';
 import { validateStatement } from '../statements/validation/index.js';
 import type { XapiVersion } from '../version.js';
 import { ndjsonLines } from './manifest.js';
+import { attachmentHashes, restoreAttachments } from './attachment-file.js';
 
 export interface ImportReport {
   imported: number;
@@ -29,8 +31,17 @@ const CHUNK = 500;
 /** The rules a statement is checked by: those of the version it states (2.x → 2.0.0, else 1.0.3). */
 const versionOf = (statement: Json): XapiVersion => (typeof statement.version === 'string' && statement.version.startsWith('2.') ? '2.0.0' : '1.0.3');
 
-/** `onProgress` is told the lines handled so far after every chunk. */
-export async function importStatements(file: string, ctx: Omit<WriteContext, 'xapiVersion'>, chunkSize = CHUNK, onProgress?: (lines: number) => void): Promise<ImportReport> {
+export interface ImportOptions {
+  chunkSize?: number;
+  /** Told the lines handled so far after every chunk. */
+  onProgress?: (lines: number) => void;
+  /** An attachments file of the export (attachment-file.ts), already checked: its bodies are stored first. */
+  attachmentsFile?: string;
+}
+
+export async function importStatements(file: string, ctx: Omit<WriteContext, 'xapiVersion'>, options: ImportOptions = {}): Promise<ImportReport> {
+  const { chunkSize = CHUNK, onProgress, attachmentsFile } = options;
+  if (attachmentsFile !== undefined) await restoreAttachments(attachmentsFile, ctx.attachments);
   const report: ImportReport = { imported: 0, unchanged: 0, rejected: [] };
   const reject = (line: number, rule: string, message: string) => report.rejected.push({ line, rule, message });
   let chunk: Pending[] = [];
@@ -39,7 +50,11 @@ export async function importStatements(file: string, ctx: Omit<WriteContext, 'xa
 
   async function store(pending: Pending[], xapiVersion: XapiVersion): Promise<void> {
     const before = await ctx.store.maxSeq();
-    const { seqs } = await writeStatements({ statements: pending.map((p) => p.statement), asArray: pending.length > 1, attachments: [] }, { ...ctx, xapiVersion });
+    const statements = pending.map((p) => p.statement);
+    // The bodies the statements' attachments name, as a client would send them in parts; those
+    // the store lacks (by fileUrl, or never given) are left for the write path to judge.
+    const parts = await ctx.attachments.get([...new Set(statements.flatMap(attachmentHashes))]);
+    const { seqs } = await writeStatements({ statements, asArray: pending.length > 1, attachments: parts }, { ...ctx, xapiVersion });
     for (const seq of seqs) {
       if (seq > before) report.imported += 1;
       else report.unchanged += 1;

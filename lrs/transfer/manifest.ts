@@ -23,8 +23,18 @@ export interface ExportManifest {
   first_stored: string | null;
   last_stored: string | null;
   filters: ExportFilters;
+  /** The file of attachment bodies beside a statement export (attachment-file.ts); absent when there are none. */
+  attachments?: AttachmentsFile;
   created_at: string;
   lrs_version: string;
+}
+
+export interface AttachmentsFile {
+  /** Its name, in the manifest's directory. */
+  file: string;
+  count: number;
+  /** Of its bytes as written. */
+  sha256: string;
 }
 
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
@@ -67,6 +77,20 @@ export async function* ndjsonLines(file: string, onBytes?: (chunk: Buffer) => vo
   for await (const raw of createInterface({ input: text, crlfDelay: Infinity })) {
     line += 1;
     if (raw.trim() !== '') yield { line, text: raw };
+  }
+}
+
+/**
+ * A gzip file checked whole before an import without a manifest stores anything: one that is
+ * truncated or corrupt does not decompress to its end (a plain file has no such check).
+ */
+export async function gzipProblems(file: string): Promise<Problem[]> {
+  if (!(await isGzipFile(file))) return [];
+  try {
+    for await (const _ of ndjsonLines(file));
+    return [];
+  } catch (error) {
+    return [{ path: 'gzip', rule: 'readable', message: `the file does not decompress: ${(error as Error).message}` }];
   }
 }
 

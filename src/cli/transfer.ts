@@ -5,6 +5,7 @@
  * manifest (nothing stored then), 2 usage error.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../config.js';
 import { openStore } from '../storage/open.js';
 import { monotonicClock } from '../clock.js';
@@ -12,7 +13,8 @@ import { CREDENTIAL_HOMEPAGE, authorityFor } from '../auth/credentials.js';
 import { actorIdentity } from '../../lrs/statements/keys.js';
 import { exportStatements, utcTimestamp, type StatementSelection } from '../../lrs/transfer/export-statements.js';
 import { importStatements } from '../../lrs/transfer/import-statements.js';
-import { manifestFileOf, manifestProblems, readManifest, type ExportFormat } from '../../lrs/transfer/manifest.js';
+import { attachmentFileProblems, attachmentsFileOf } from '../../lrs/transfer/attachment-file.js';
+import { gzipProblems, manifestFileOf, manifestProblems, readManifest, type ExportFormat } from '../../lrs/transfer/manifest.js';
 import { exportProfiles } from '../../projections/export/export-profiles.js';
 import { loadMapping } from '../../projections/mapping/index.js';
 import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
@@ -26,6 +28,7 @@ export const EXPORT_USAGE = `usage: lrs export statements --out FILE [--format n
   success, completion, duration) in stored order, and FILE.manifest.json (count, SHA-256 of the
   file, first and last stored, filters). Without --agent or --activity: every statement, voided ones included.
   --since/--until bound \`stored\` (exclusive / inclusive). --gzip compresses the file.
+  An NDJSON export also writes the attachment bodies it holds to FILE.attachments (named in the manifest).
 
   profiles: every stored profile, by member id, as NDJSON (the profile JSON the marketplace gets)
   or CSV (the mapping template's target fields as columns, one row per member and fact), and
@@ -37,8 +40,9 @@ export const IMPORT_USAGE = `usage: lrs import statements FILE [--manifest FILE.
   Stores the statements of an NDJSON file (gzipped or not) through the ordinary write path and
   prints {imported, unchanged, rejected: [{line, rule, message}]}. The manifest (given, or
   FILE.manifest.json when it exists) is checked first: a file that disagrees with it is refused
-  before anything is stored. Statements keep their ids and contents; \`stored\` and \`authority\`
-  are set anew (the authority is the import's own). Running it twice changes nothing.
+  before anything is stored, and so is FILE.attachments (the attachment bodies) when there is
+  one. Statements keep their ids and contents; \`stored\` and \`authority\` are set anew (the
+  authority is the import's own). Running it twice changes nothing.
 `;
 
 /** The authority of imported statements: the import, as an account of this LRS's credentials. */
@@ -86,7 +90,7 @@ export async function runExport(argv: string[], io: CliIo = processIo): Promise<
     // The log's length is the total only when nothing is filtered out.
     const whole = Object.keys(selection).length === 0;
     const shown = progress(io, 'statements exported', whole ? await store.statements.maxSeq() : undefined);
-    const manifest = await exportStatements(store.statements, selection, { file: out, gzip, format }, clock, shown.update);
+    const manifest = await exportStatements(store, selection, { file: out, gzip, format }, clock, shown.update);
     shown.update(manifest.count);
     shown.done();
     printJson(io, manifest);
@@ -125,17 +129,30 @@ export async function runImport(argv: string[], io: CliIo = processIo): Promise<
   if (manifestFile !== undefined && !existsSync(manifestFile)) return usage(`${manifestFile} does not exist`);
 
   const config = loadConfig(io.env);
-  if (manifestFile !== undefined) {
-    const problems = await manifestProblems(file, await readManifest(manifestFile));
-    if (problems.length > 0) {
-      printJson(io, { error: { code: 'manifest-mismatch', message: `${file} is not the file ${manifestFile} describes; nothing was stored.`, problems } });
-      return 1;
-    }
+  const manifest = manifestFile !== undefined ? await readManifest(manifestFile) : undefined;
+  // The attachment bodies: the file the manifest names, else one beside the file by its name.
+  const attachmentsFile =
+    manifest?.attachments !== undefined && manifestFile !== undefined
+      ? path.join(path.dirname(manifestFile), manifest.attachments.file)
+      : existsSync(attachmentsFileOf(file))
+        ? attachmentsFileOf(file)
+        : undefined;
+  const problems = manifest !== undefined ? await manifestProblems(file, manifest) : await gzipProblems(file);
+  if (attachmentsFile !== undefined && !existsSync(attachmentsFile)) {
+    problems.push({ path: 'attachments.file', rule: 'exists', message: `${attachmentsFile}, which the manifest names, does not exist` });
+  } else if (attachmentsFile !== undefined) {
+    problems.push(...(await attachmentFileProblems(attachmentsFile, manifest?.attachments)));
+  }
+  if (problems.length > 0) {
+    const message = manifestFile !== undefined ? `${file} is not the file ${manifestFile} describes; nothing was stored.` : `${file} (or its attachments file) cannot be read whole; nothing was stored.`;
+    printJson(io, { error: { code: manifestFile !== undefined ? 'manifest-mismatch' : 'unreadable-input', message, problems } });
+    return 1;
   }
   const store = await openStore(config);
   try {
     const shown = progress(io, 'lines imported');
-    const report = await importStatements(file, { store: store.statements, attachments: store.attachments, activities: store.activities, authority: IMPORT_AUTHORITY, now: monotonicClock() }, undefined, shown.update);
+    const ctx = { store: store.statements, attachments: store.attachments, activities: store.activities, authority: IMPORT_AUTHORITY, now: monotonicClock() };
+    const report = await importStatements(file, ctx, { onProgress: shown.update, ...(attachmentsFile !== undefined ? { attachmentsFile } : {}) });
     shown.done();
     printJson(io, report);
     return report.rejected.length > 0 ? 1 : 0;

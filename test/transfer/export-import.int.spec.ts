@@ -7,8 +7,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { createHash, randomUUID } from 'node:crypto';
+import { CompactSign, generateKeyPair } from 'jose';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runExport, runImport, IMPORT_AUTHORITY } from '../../src/cli/transfer.js';
@@ -179,6 +180,12 @@ describe('lrs export statements → lrs import statements', () => {
       expect(answer.error.code).toBe('manifest-mismatch');
       expect(answer.error.problems.map((p) => p.path)).toEqual(problems);
     }
+    // A gzip file cut short, without a manifest: read whole first, so nothing is stored either.
+    const gzipped = path.join(dir, 'cut.ndjson.gz');
+    const whole = gzipSync(fs.readFileSync(file));
+    fs.writeFileSync(gzipped, whole.subarray(0, Math.floor(whole.length / 2)));
+    expect(await runImport(['statements', gzipped], io('empty.db'))).toBe(1);
+    expect(lastJson<{ error: { code: string; problems: { path: string }[] } }>().error).toMatchObject({ code: 'unreadable-input', problems: [{ path: 'gzip' }] });
     const empty = open('empty.db');
     expect(await empty.statements.maxSeq()).toBe(0);
     await empty.close();
@@ -236,6 +243,63 @@ describe('lrs export statements → lrs import statements', () => {
     });
     expect(await runImport(['statements', file], io('copy.db'))).toBe(1);
     expect(lastJson<{ error: { problems: { path: string }[] } }>().error.problems).toEqual([expect.objectContaining({ path: 'format', rule: 'ndjson' })]);
+  });
+
+  it('carries attachment bodies in FILE.attachments: an import restores statements whose attachments have no fileUrl, and refuses an altered bodies file', async () => {
+    const body = Buffer.from('%PDF-1.4 certificate of E1');
+    const sha2 = createHash('sha256').update(body).digest('hex');
+    const source = open('source.db');
+    const ctx = { store: source.statements, attachments: source.attachments, activities: source.activities, authority: { objectType: 'Agent', mbox: 'mailto:lms@acme.example' }, now: monotonicClock() };
+    const attachment = { usageType: 'http://id.tincanapi.com/attachment/certificate_of_completion', display: { 'en-US': 'Certificate' }, contentType: 'application/pdf', length: body.length, sha2 };
+    const [id] = await storeStatements(
+      { statements: [{ actor: { mbox: 'mailto:e1@acme.example' }, verb: { id: `${ADL}completed` }, object: { id: 'https://lms.example.com/courses/c1' }, attachments: [attachment] }], asArray: false, attachments: [{ sha2, contentType: 'application/pdf', body }] },
+      ctx,
+    );
+    await storeStatements({ statements: [{ actor: { mbox: 'mailto:e2@acme.example' }, verb: { id: `${ADL}completed` }, object: { id: 'https://lms.example.com/courses/c2' }, attachments: [{ ...attachment, sha2: 'b'.repeat(64), fileUrl: 'https://certs.acme.example/e2.pdf' }] }], asArray: false, attachments: [] }, ctx);
+    // A signed statement (xAPI Data 2.6): its signature is an attachment body the import must send again.
+    const unsigned = { id: randomUUID(), actor: { mbox: 'mailto:e3@acme.example' }, verb: { id: `${ADL}passed` }, object: { id: 'https://lms.example.com/courses/c3' } };
+    const jws = Buffer.from(await new CompactSign(new TextEncoder().encode(JSON.stringify(unsigned))).setProtectedHeader({ alg: 'RS256' }).sign((await generateKeyPair('RS256')).privateKey));
+    const jwsSha2 = createHash('sha256').update(jws).digest('hex');
+    const signature = { usageType: 'http://adlnet.gov/expapi/attachments/signature', display: { 'en-US': 'Signature' }, contentType: 'application/octet-stream', length: jws.length, sha2: jwsSha2 };
+    await storeStatements({ statements: [{ ...unsigned, attachments: [signature] }], asArray: false, attachments: [{ sha2: jwsSha2, contentType: 'application/octet-stream', body: jws }] }, ctx);
+    await source.close();
+
+    const file = path.join(dir, 'with-attachments.ndjson.gz');
+    expect(await runExport(['statements', '--out', file, '--gzip'], io('source.db'))).toBe(0);
+    const manifest = lastJson<Manifest & { attachments: { file: string; count: number; sha256: string } }>();
+    // Only the bodies the store holds: the second statement's attachment is by fileUrl.
+    expect(manifest.attachments).toEqual({ file: 'with-attachments.ndjson.gz.attachments', count: 2, sha256: createHash('sha256').update(fs.readFileSync(`${file}.attachments`)).digest('hex') });
+    const bodyLines = gunzipSync(fs.readFileSync(`${file}.attachments`)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { sha2: string });
+    expect(bodyLines).toEqual([{ sha2, contentType: 'application/pdf', data: body.toString('base64') }, { sha2: jwsSha2, contentType: 'application/octet-stream', data: jws.toString('base64') }]);
+
+    const original = fs.readFileSync(`${file}.attachments`);
+    fs.writeFileSync(`${file}.attachments`, gzipSync(JSON.stringify({ sha2, contentType: 'application/pdf', data: Buffer.from('forged').toString('base64') })));
+    expect(await runImport(['statements', file], io('copy.db'))).toBe(1);
+    expect(lastJson<{ error: { problems: { path: string; rule: string }[] } }>().error.problems.map((p) => [p.path, p.rule])).toEqual([
+      ['attachments.line[1]', 'attachment-line'],
+      ['attachments.sha256', 'checksum-matches'],
+      ['attachments.count', 'count-matches'],
+    ]);
+    const untouched = open('copy.db');
+    expect(await untouched.statements.maxSeq()).toBe(0);
+    expect(await untouched.attachments.get([sha2])).toEqual([]);
+    await untouched.close();
+
+    fs.writeFileSync(`${file}.attachments`, original);
+    expect(await runImport(['statements', file], io('copy.db'))).toBe(0);
+    expect(lastJson<Report>()).toEqual({ imported: 3, unchanged: 0, rejected: [] });
+    const copy = open('copy.db');
+    try {
+      expect((await copy.attachments.get([sha2])).map((a) => Buffer.from(a.body).toString())).toEqual([body.toString()]);
+      expect(await copy.statements.get(unsigned.id, false)).not.toBeNull();
+      expect(withoutReset((await copy.statements.get(id as string, false))!.json)).toMatchObject({ attachments: [attachment] });
+    } finally {
+      await copy.close();
+    }
+    // Without its manifest the bodies file is found by its name; a second run changes nothing.
+    fs.rmSync(`${file}.manifest.json`);
+    expect(await runImport(['statements', file], io('copy.db'))).toBe(0);
+    expect(lastJson<Report>()).toEqual({ imported: 0, unchanged: 3, rejected: [] });
   });
 
   it('answers wrong arguments with exit 2 naming the problem', async () => {

@@ -99,6 +99,8 @@ export interface WriteRequest {
   asArray: boolean;
   /** Attachment bodies sent as multipart parts, hashes already checked. */
   attachments: AttachmentContent[];
+  /** Each statement was already validated by the rules of ctx.xapiVersion (the import checks lines one by one, to report them by number). */
+  validated?: true;
 }
 
 /** Stores statements all-or-nothing and returns their ids in order. */
@@ -113,7 +115,7 @@ export async function storeStatements(request: WriteRequest, ctx: WriteContext):
 export async function writeStatements(request: WriteRequest, ctx: WriteContext): Promise<{ ids: string[]; seqs: number[] }> {
   const { statements: inputs, fixedId } = request;
   const xapiVersion = ctx.xapiVersion ?? '1.0.3';
-  validateAll(inputs, request.asArray, xapiVersion);
+  if (!request.validated) validateAll(inputs, request.asArray, xapiVersion);
   const statements = inputs as Json[];
   const ids = statements.map((s) => (typeof s.id === 'string' ? s.id : (fixedId ?? randomUUID())));
   if (fixedId !== undefined && ids[0]?.toLowerCase() !== fixedId.toLowerCase()) {

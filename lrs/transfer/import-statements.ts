@@ -54,32 +54,24 @@ export async function importStatements(file: string, ctx: Omit<WriteContext, 'xa
     // The bodies the statements' attachments name, as a client would send them in parts; those
     // the store lacks (by fileUrl, or never given) are left for the write path to judge.
     const parts = await ctx.attachments.get([...new Set(statements.flatMap(attachmentHashes))]);
-    const { seqs } = await writeStatements({ statements, asArray: pending.length > 1, attachments: parts }, { ...ctx, xapiVersion });
+    const request = { statements, asArray: pending.length > 1, attachments: parts, validated: true as const };
+    const { seqs } = await writeStatements(request, { ...ctx, xapiVersion });
     for (const seq of seqs) {
       if (seq > before) report.imported += 1;
       else report.unchanged += 1;
     }
   }
 
-  async function flush(): Promise<void> {
-    const pending = chunk;
-    chunk = [];
-    ids.clear();
-    if (pending.length === 0) return;
-    await storeChunk(pending);
-    onProgress?.(report.imported + report.unchanged + report.rejected.length);
-  }
-
-  async function storeChunk(pending: Pending[]): Promise<void> {
+  async function storeChunk(pending: Pending[], xapiVersion: XapiVersion): Promise<void> {
     try {
-      await store(pending, chunkVersion);
+      await store(pending, xapiVersion);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       // Something in the chunk cannot be stored (a conflict, an attachment without its data…):
       // one by one, so that only its line is refused.
       for (const one of pending) {
         try {
-          await store([one], chunkVersion);
+          await store([one], xapiVersion);
         } catch (single) {
           if (!(single instanceof Refusal)) throw single;
           const problem = single.problems?.[0];
@@ -87,6 +79,28 @@ export async function importStatements(file: string, ctx: Omit<WriteContext, 'xa
         }
       }
     }
+  }
+
+  // One chunk is stored while the next is read and validated: the reading (main thread) and the
+  // commit (the store's writer) overlap, and chunks still reach the store one after another, in
+  // file order (a voiding statement after its target, `before` of each chunk exact).
+  let storing: Promise<void> = Promise.resolve();
+  let failed: { error: unknown } | null = null;
+  async function stored(): Promise<void> {
+    await storing;
+    if (failed) throw failed.error;
+  }
+  async function flush(): Promise<void> {
+    const pending = chunk;
+    chunk = [];
+    ids.clear();
+    await stored();
+    if (pending.length === 0) return;
+    storing = storeChunk(pending, chunkVersion).then(
+      () => onProgress?.(report.imported + report.unchanged + report.rejected.length),
+      // Kept to be thrown by the next flush: a rejection nobody awaits yet would be unhandled.
+      (error: unknown) => void (failed = { error }),
+    );
   }
 
   for await (const { line, text } of ndjsonLines(file)) {
@@ -121,5 +135,8 @@ export async function importStatements(file: string, ctx: Omit<WriteContext, 'xa
     if (chunk.length >= chunkSize) await flush();
   }
   await flush();
+  await stored();
+  // Lines refused while reading and those refused by the store arrive interleaved.
+  report.rejected.sort((a, b) => a.line - b.line);
   return report;
 }

@@ -1,7 +1,8 @@
 /**
  * Writing an export (ARCHITECTURE.md §10), whatever it holds: the body streamed to the file
  * (gzipped when asked), the SHA-256 of the bytes as written taken on the way, then the manifest
- * beside it (after anything the summary still writes, such as the attachment bodies). Shared by the statement export and the profile export (projections/export/).
+ * beside it (after anything the summary still writes, such as the attachment bodies). Shared
+ * by the statement export and the profile export (projections/export/).
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';

@@ -58,8 +58,10 @@ export function keyTakenProblem(row: number, employee: Employee, key: string, he
   return { row, column, rule: 'identity-key-taken', message: `${column}: ${what} already identifies employee ${heldBy}; the row was not applied` };
 }
 
-/** Applies (or, dry, predicts) the valid rows; the report also lists the rows rejected before. */
-/** `onProgress` is told the rows done so far, every 100 rows and at the end. */
+/**
+ * Applies (or, dry, predicts) the valid rows; the report also lists the rows rejected before.
+ * `onProgress` is told the rows done so far, every 100 rows and at the end.
+ */
 export async function importEmployees(deps: HrisDeps, rows: ValidatedRows, options: { dryRun: boolean; source: string; onProgress?: (rows: number) => void }): Promise<HrisReport> {
   const report: HrisReport = { applied: 0, created: 0, updated: 0, unchanged: 0, rejected: [...rows.rejected], changes: [], dry_run: options.dryRun };
   const decide = options.dryRun ? dryRun(deps) : (employee: Employee, keys: string[]) => deps.identity.upsert({ employee, keys }, options.source, deps.now());

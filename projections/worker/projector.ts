@@ -134,8 +134,11 @@ export class Projector {
     return this.untilCommitted('a projection batch', () => this.tryBatch(limit));
   }
 
-  /** Recomputes every member from the whole log; versions rise only where content changed. */
-  /** `onProgress` is told the statements folded so far, a page at a time (again from 0 if a conflict makes it start over). */
+  /**
+   * Recomputes every member from the whole log; versions rise only where content changed.
+   * `onProgress` is told the statements folded so far, a page at a time (from 0 again when a
+   * conflict makes it start over).
+   */
   rebuildAll(pageSize = 5_000, onProgress?: (statements: number) => void): Promise<BatchResult> {
     return this.untilCommitted('a projection rebuild', () => this.tryRebuildAll(pageSize, onProgress));
   }

@@ -19,6 +19,7 @@ import { exportProfiles } from '../../projections/export/export-profiles.js';
 import { loadMapping } from '../../projections/mapping/index.js';
 import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
 import { progress } from './progress.js';
+import type { Problem } from '../refusal.js';
 
 export const EXPORT_USAGE = `usage: lrs export statements --out FILE [--format ndjson|csv] [--gzip] [--since ISO] [--until ISO] [--agent JSON] [--activity IRI]
        lrs export profiles --out FILE [--format ndjson|csv] [--gzip]
@@ -116,6 +117,26 @@ async function exportProfilesTo(out: { file: string; gzip: boolean; format: Expo
   }
 }
 
+/**
+ * What is wrong with an import's input, found before anything is stored: the file against its
+ * manifest (or, without one, a gzip file that does not read to its end), and the attachments
+ * file (the one the manifest names, else FILE.attachments when it exists).
+ */
+async function importInputProblems(file: string, manifestFile: string | undefined): Promise<{ problems: Problem[]; attachmentsFile?: string }> {
+  const manifest = manifestFile !== undefined ? await readManifest(manifestFile) : undefined;
+  const attachmentsFile =
+    manifest?.attachments !== undefined && manifestFile !== undefined
+      ? path.join(path.dirname(manifestFile), manifest.attachments.file)
+      : existsSync(attachmentsFileOf(file))
+        ? attachmentsFileOf(file)
+        : undefined;
+  const problems = manifest !== undefined ? await manifestProblems(file, manifest) : await gzipProblems(file);
+  if (attachmentsFile === undefined) return { problems };
+  if (!existsSync(attachmentsFile)) problems.push({ path: 'attachments.file', rule: 'exists', message: `${attachmentsFile}, which the manifest names, does not exist` });
+  else problems.push(...(await attachmentFileProblems(attachmentsFile, manifest?.attachments)));
+  return { problems, attachmentsFile };
+}
+
 export async function runImport(argv: string[], io: CliIo = processIo): Promise<number> {
   const usage = (problem: string) => usageError(io, 'lrs import', problem, IMPORT_USAGE);
   const [what, ...rest] = argv;
@@ -129,20 +150,7 @@ export async function runImport(argv: string[], io: CliIo = processIo): Promise<
   if (manifestFile !== undefined && !existsSync(manifestFile)) return usage(`${manifestFile} does not exist`);
 
   const config = loadConfig(io.env);
-  const manifest = manifestFile !== undefined ? await readManifest(manifestFile) : undefined;
-  // The attachment bodies: the file the manifest names, else one beside the file by its name.
-  const attachmentsFile =
-    manifest?.attachments !== undefined && manifestFile !== undefined
-      ? path.join(path.dirname(manifestFile), manifest.attachments.file)
-      : existsSync(attachmentsFileOf(file))
-        ? attachmentsFileOf(file)
-        : undefined;
-  const problems = manifest !== undefined ? await manifestProblems(file, manifest) : await gzipProblems(file);
-  if (attachmentsFile !== undefined && !existsSync(attachmentsFile)) {
-    problems.push({ path: 'attachments.file', rule: 'exists', message: `${attachmentsFile}, which the manifest names, does not exist` });
-  } else if (attachmentsFile !== undefined) {
-    problems.push(...(await attachmentFileProblems(attachmentsFile, manifest?.attachments)));
-  }
+  const { problems, attachmentsFile } = await importInputProblems(file, manifestFile);
   if (problems.length > 0) {
     const message = manifestFile !== undefined ? `${file} is not the file ${manifestFile} describes; nothing was stored.` : `${file} (or its attachments file) cannot be read whole; nothing was stored.`;
     printJson(io, { error: { code: manifestFile !== undefined ? 'manifest-mismatch' : 'unreadable-input', message, problems } });

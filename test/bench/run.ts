@@ -78,7 +78,7 @@ function storeSizes(file: string): StoreSizes {
     const statementBytes = (
       db
         .prepare(
-          `SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name IN ('statements', 'statement_keys', 'statement_key_names'))`,
+          `SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name IN ('statements', 'statement_keys', 'statement_keys_recent', 'statement_key_names'))`,
         )
         .get() as { bytes: number }
     ).bytes;
@@ -442,7 +442,7 @@ async function main(): Promise<void> {
       }),
       ['GET page', `default page size (MAX_PAGE_SIZE unset: ${fmt(loadConfig({}).maxPageSize, 0)}); a sample of ${sample.length} agents got ${fmt(sampleStatements / sample.length, 1)} statements per page (${sampleMore} with a more link), ${fmt([...realGet.values()][0]?.run.meanResponseBytes ?? Number.NaN, 0)} B/response on average`],
       ['ingest', `${fmt(ingest.ok, 0)} POSTs of ${settings.batchSize} over ${settings.connections} connections, as fast as the server answers: ${fmt(perSecond(ingest, settings.batchSize), 0)} statements/s; peak VmRSS ${fmt((rss.peakKb ?? Number.NaN) / 1024, 0)} MB over ${rss.samples} samples (VmHWM ${fmt((hwmKb ?? Number.NaN) / 1024, 0)} MB)`],
-      ['store size', `statements, statement_keys and statement_key_names (SQLite dbstat): ${fmt(sizes.statementBytes / sizes.statements, 0)} B per statement for ${fmt(sizes.jsonBytes, 0)} B of stored JSON; the whole file with its WAL and the projection's tables: ${fmt(sizes.fileBytes / sizes.statements, 0)} B per statement`],
+      ['store size', `statements, statement_keys (both parts) and statement_key_names (SQLite dbstat): ${fmt(sizes.statementBytes / sizes.statements, 0)} B per statement for ${fmt(sizes.jsonBytes, 0)} B of stored JSON; the whole file with its WAL and the projection's tables: ${fmt(sizes.fileBytes / sizes.statements, 0)} B per statement`],
       ['fold', `${fmt(settings.members, 0)} members, 50 courses, 6 verbs, a score on every third statement; batches of ${fmt(fold.batchSize, 0)}`],
       ['pipeline', `${fmt(pipeline.profileLag.length, 0)} timed completions; POST → profile API p50 ${fmt(percentile(pipeline.profileLag, 50), 0)} ms, p95 ${fmt(percentile(pipeline.profileLag, 95), 0)} ms; → marketplace p50 ${fmt(percentile(pipeline.marketplaceLag, 50), 0)} ms; samples that never arrived within 30 s are left out of the percentiles`],
       ['reconciliation', `${fmt(RECONCILE_MEMBERS, 0)} members: ${seconds(reconciliation.reportSeconds * 1000)} to compare (signed listing pages of 500 merged with the store's), ${seconds(reconciliation.fixSeconds * 1000)} with --fix of ${reconciliation.fixed.fixed} dropped (repairs delivered and read back); no §8 target`],

@@ -20,9 +20,12 @@ export const REAL_MONGODB = 'MongoDB adapter on a real server';
 export const MONGODB_URL = process.env.MONGODB_URL;
 export const NEEDS_MONGODB = 'needs MONGODB_URL (docker compose up mongodb)';
 
-export async function openTempSqliteStore(): Promise<Store> {
+export const SQLITE_MOVING_KEYS = 'SQLite adapter (temp file), key entries moved to the main index after every commit';
+
+/** `keyMergeRows` 1: every commit's key entries move to the main index, so queries read both of its parts. */
+export async function openTempSqliteStore(options: { keyMergeRows?: number } = {}): Promise<Store> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrs-contract-'));
-  const store = openSqliteStore(path.join(dir, 'lrs.db'));
+  const store = openSqliteStore(path.join(dir, 'lrs.db'), options);
   return {
     ...store,
     async close() {

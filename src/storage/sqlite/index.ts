@@ -35,11 +35,12 @@ const READER_CACHE_MIB = 8;
  */
 const WRITER_WAL_CHECKPOINT_MIB = 256;
 
-export function openSqliteStore(file: string): Store {
+/** `keyMergeRows`: when the writer moves recent key entries to the main index (statement-writer.ts; tests only). */
+export function openSqliteStore(file: string, options: { keyMergeRows?: number } = {}): Store {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = openConnection(file, { cacheMiB: READER_CACHE_MIB });
   migrate(db);
-  const writer = writerClient({ file, cacheMiB: WRITER_CACHE_MIB, walCheckpointMiB: WRITER_WAL_CHECKPOINT_MIB });
+  const writer = writerClient({ file, cacheMiB: WRITER_CACHE_MIB, walCheckpointMiB: WRITER_WAL_CHECKPOINT_MIB, ...options });
   const reader = readerClient({ file, cacheMiB: READER_CACHE_MIB });
   return {
     kind: 'sqlite',

@@ -245,6 +245,22 @@ export const migrations: Migration[] = [
   ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 10,
+    name: 'recent statement keys (a deferred part of the key index)',
+    // New index entries go to this small table, whose pages stay in the cache, instead of landing
+    // at random places in the large one (each commit then wrote thousands of its pages to the
+    // WAL); the writer moves them over in key order in large batches (statement-writer.ts).
+    // Every entry is in exactly one of the two tables; a query reads both.
+    sql: `
+  CREATE TABLE statement_keys_recent (
+    key_id INTEGER NOT NULL,
+    seq    INTEGER NOT NULL,
+    kinds  INTEGER NOT NULL,
+    PRIMARY KEY (key_id, seq)
+  ) WITHOUT ROWID;
+`,
+  },
 ];
 
 export function migrate(db: Database.Database): void {

@@ -4,9 +4,10 @@
  * writer thread (statement-writer.ts), which decides and writes in one transaction and asks
  * back here when a re-sent statement must be compared with the stored one.
  *
- * Schema (migration 8): `statements` holds each statement's JSON once, with its id, stored,
- * voiding flags and the codes of its keys; `statement_keys` is the key index, integer rows
- * (name id, seq, kinds); `statement_key_names` maps each key text to its id (key-dictionary.ts).
+ * Schema (migrations 8 and 10): `statements` holds each statement's JSON once, with its id,
+ * stored, voiding flags and the codes of its keys; `statement_keys` is the key index, integer
+ * rows (name id, seq, kinds), its newest entries in `statement_keys_recent` until the writer
+ * moves them; `statement_key_names` maps each key text to its id (key-dictionary.ts).
  * A query names its keys by text and the SQL looks their ids up, so this side needs no cache
  * of the dictionary.
  */
@@ -37,34 +38,47 @@ function keyCondition(alias: string, key: string): { sql: string; param: string 
   return { sql: bit === SELF ? byName : `${byName} AND ${alias}.kinds & ${bit} != 0`, param: name };
 }
 
-/** The SQL of a query and its parameters. */
+/** The two parts of the key index (migration 10): every entry is in exactly one of them. */
+const KEY_TABLES = ['statement_keys', 'statement_keys_recent'] as const;
+
+/**
+ * The SQL of a query and its parameters. With keys, the first (most selective) key drives: the
+ * page is read from each part of the key index in seq order and the two are merged (SQLite
+ * merges the two ordered, limited arms of the UNION ALL); the other keys are checked in both.
+ */
 function querySql(q: StatementQuery): { sql: string; params: (string | number)[] } {
   const keys = [...new Set(q.keys)].sort((a, b) => selectivity(a) - selectivity(b));
-  const where: string[] = ['s.voided = 0'];
-  const params: (string | number)[] = [];
-  let from = 'statements s';
-  let seqColumn = 's.seq';
+  const order = q.ascending ? 'ASC' : 'DESC';
   const [driver, ...rest] = keys;
-  if (driver !== undefined) {
-    from = 'statement_keys k0 JOIN statements s ON s.seq = k0.seq';
-    seqColumn = 'k0.seq';
-    const first = keyCondition('k0', driver);
-    where.unshift(first.sql);
-    params.push(first.param);
+
+  /** The conditions on a statement (and on its seq, named by `seqColumn`) besides the driving key. */
+  function filters(seqColumn: string): { where: string[]; params: (string | number)[] } {
+    const where: string[] = ['s.voided = 0'];
+    const params: (string | number)[] = [];
     for (const k of rest) {
       const c = keyCondition('k', k);
-      where.push(`EXISTS (SELECT 1 FROM statement_keys k WHERE ${c.sql} AND k.seq = k0.seq)`);
-      params.push(c.param);
+      where.push(`(${KEY_TABLES.map((t) => `EXISTS (SELECT 1 FROM ${t} k WHERE ${c.sql} AND k.seq = ${seqColumn})`).join(' OR ')})`);
+      params.push(c.param, c.param);
     }
+    if (q.since !== undefined) (where.push('s.stored > ?'), params.push(q.since));
+    if (q.until !== undefined) (where.push('s.stored <= ?'), params.push(q.until));
+    if (q.maxSeq !== undefined) (where.push(`${seqColumn} <= ?`), params.push(q.maxSeq));
+    if (q.afterSeq !== undefined) (where.push(`${seqColumn} ${q.ascending ? '>' : '<'} ?`), params.push(q.afterSeq));
+    return { where, params };
   }
-  if (q.since !== undefined) (where.push('s.stored > ?'), params.push(q.since));
-  if (q.until !== undefined) (where.push('s.stored <= ?'), params.push(q.until));
-  if (q.maxSeq !== undefined) (where.push(`${seqColumn} <= ?`), params.push(q.maxSeq));
-  if (q.afterSeq !== undefined) (where.push(`${seqColumn} ${q.ascending ? '>' : '<'} ?`), params.push(q.afterSeq));
-  params.push(q.limit);
+
+  if (driver === undefined) {
+    const { where, params } = filters('s.seq');
+    return { sql: `SELECT ${COLUMNS} FROM statements s WHERE ${where.join(' AND ')} ORDER BY s.seq ${order} LIMIT ?`, params: [...params, q.limit] };
+  }
+  const first = keyCondition('k0', driver);
+  const { where, params } = filters('k0.seq');
+  const arm = (table: string) =>
+    `SELECT ${COLUMNS} FROM ${table} k0 JOIN statements s ON s.seq = k0.seq WHERE ${[first.sql, ...where].join(' AND ')} ORDER BY k0.seq ${order} LIMIT ?`;
+  const armParams = [first.param, ...params, q.limit];
   return {
-    sql: `SELECT ${COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${seqColumn} ${q.ascending ? 'ASC' : 'DESC'} LIMIT ?`,
-    params,
+    sql: `SELECT * FROM (${arm(KEY_TABLES[0])}) UNION ALL SELECT * FROM (${arm(KEY_TABLES[1])}) ORDER BY seq ${order} LIMIT ?`,
+    params: [...armParams, ...armParams, q.limit],
   };
 }
 

@@ -108,6 +108,8 @@ export interface ThreadServer<Q, R> {
   handle(requests: Q[]): Reply<R>[];
   /** How many requests from the front of the queue form the next group (all when absent). */
   groupSize?(requests: Q[]): number;
+  /** Work after a group's replies are sent, so that they do not wait for it. */
+  afterGroup?(): void;
   close(): void;
 }
 
@@ -131,6 +133,7 @@ export function serveThread<Q, R>(open: (data: never) => ThreadServer<Q, R>): vo
       queue = queue.slice(size);
       const replies = server.handle(group.map((q) => q.request));
       port?.postMessage(group.map((q, i) => ({ id: q.id, reply: replies[i] as Reply<R> })) satisfies ThreadReplies<R>);
+      server.afterGroup?.();
       if (queue.length > 0) return schedule();
     }
     if (closing) {

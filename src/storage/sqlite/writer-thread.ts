@@ -11,13 +11,16 @@ export interface WriterThreadData {
   file: string;
   cacheMiB: number;
   walCheckpointMiB: number;
+  /** statement-writer.ts KEY_MERGE_ROWS unless given (tests give a small one, so both parts of the key index are read). */
+  keyMergeRows?: number;
 }
 
-serveThread<WriterRequest, WriterResult>(({ file, cacheMiB, walCheckpointMiB }: WriterThreadData) => {
+serveThread<WriterRequest, WriterResult>(({ file, cacheMiB, walCheckpointMiB, keyMergeRows }: WriterThreadData) => {
   const db = openConnection(file, { cacheMiB, walCheckpointMiB });
-  const writer = statementWriter(db);
+  const writer = statementWriter(db, keyMergeRows !== undefined ? { keyMergeRows } : {});
   return {
     handle: (requests) => writer.commit(requests),
+    afterGroup: () => writer.maintain(),
     groupSize,
     close: () => db.close(),
   };

@@ -133,6 +133,7 @@ export function statementWriter(db: Database.Database, options: { keyMergeRows?:
   });
   /** When to move: a count of entries added, not exact (a request rolled back in its savepoint still counts). */
   let recentRows = recentCount.get() as number;
+  let moveAt = keyMergeRows;
 
   /** An entry gains kinds where it is (each entry is in one part of the index), or is added to the recent part. */
   function addKinds(nameId: number, seq: number, kinds: number): void {
@@ -255,14 +256,17 @@ export function statementWriter(db: Database.Database, options: { keyMergeRows?:
       }
     },
     maintain() {
-      if (recentRows < keyMergeRows) return;
+      if (recentRows < moveAt) return;
       try {
         mergeKeys();
         recentRows = 0;
+        moveAt = keyMergeRows;
       } catch {
-        // One transaction: a failed move leaves both parts as they were, and a later group tries
-        // again. Whatever failed it (a full disk, a lock) fails the next commit too, visibly.
+        // One transaction: a failed move leaves both parts as they were; it is tried again once
+        // as many entries more have come (queries read both parts meanwhile). Whatever failed it
+        // (a full disk, a lock) fails the next commits too, visibly.
         recentRows = recentCount.get() as number;
+        moveAt = recentRows + keyMergeRows;
       }
     },
   };

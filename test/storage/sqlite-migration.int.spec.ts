@@ -95,6 +95,8 @@ describe('SQLite migration 8: a schema-7 store, migrated in place', () => {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name").pluck().all();
       expect(tables).toContain('statement_key_names');
       expect(tables).not.toContain('statement_keys_seq');
+      // Migration 10: the migrated entries are in the main part; a fresh store's are in the recent one.
+      expect(tables).toContain('statement_keys_recent');
       const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('statement_keys');
       expect(columns).toEqual(['key_id', 'seq', 'kinds']);
     } finally {

@@ -6,7 +6,6 @@
  * sends each statement with the bodies its attachments name, as a client sends its parts; so a
  * statement whose attachment has no fileUrl, and a signed statement, are restored too.
  */
-import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
@@ -14,7 +13,7 @@ import type { AttachmentContent, AttachmentStore } from '../../src/storage/port.
 import type { Problem } from '../../src/refusal.js';
 import { hashesTo } from '../statements/attachment-parts.js';
 import { writeHashed } from './export-file.js';
-import { ndjsonLines, type AttachmentsFile } from './manifest.js';
+import { ndjsonLines, readWhole, type AttachmentsFile } from './manifest.js';
 
 export const attachmentsFileOf = (file: string) => `${file}.attachments`;
 
@@ -72,20 +71,14 @@ function attachmentOf(text: string): AttachmentContent | { problem: string } {
  * hash, and, when the manifest describes the file, a checksum or count that differs.
  */
 export async function attachmentFileProblems(file: string, expected?: AttachmentsFile): Promise<Problem[]> {
-  const hash = createHash('sha256');
   const problems: Problem[] = [];
-  let count = 0;
-  try {
-    for await (const { line, text } of ndjsonLines(file, (chunk) => hash.update(chunk))) {
-      count += 1;
-      const attachment = attachmentOf(text);
-      if ('problem' in attachment && problems.length < 10) problems.push({ path: `attachments.line[${line}]`, rule: 'attachment-line', message: attachment.problem });
-    }
-  } catch (error) {
-    return [{ path: 'attachments', rule: 'readable', message: `the attachments file does not read: ${(error as Error).message}` }];
-  }
+  const read = await readWhole(file, ({ line, text }) => {
+    const attachment = attachmentOf(text);
+    if ('problem' in attachment && problems.length < 10) problems.push({ path: `attachments.line[${line}]`, rule: 'attachment-line', message: attachment.problem });
+  });
+  if ('unreadable' in read) return [{ path: 'attachments', rule: 'readable', message: `the attachments file does not read: ${read.unreadable}` }];
   if (expected !== undefined) {
-    const sha256 = hash.digest('hex');
+    const { sha256, count } = read;
     if (sha256 !== expected.sha256) problems.push({ path: 'attachments.sha256', rule: 'checksum-matches', message: `the attachments file's SHA-256 is ${sha256}, the manifest says ${expected.sha256}` });
     if (count !== expected.count) problems.push({ path: 'attachments.count', rule: 'count-matches', message: `the attachments file holds ${count} bodies, the manifest says ${expected.count}` });
   }

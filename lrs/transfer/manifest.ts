@@ -81,17 +81,33 @@ export async function* ndjsonLines(file: string, onBytes?: (chunk: Buffer) => vo
 }
 
 /**
+ * Reads a file's lines to its end (ndjsonLines, each given to `onLine`): the SHA-256 of its bytes
+ * and the number of lines, or why it does not read (a gzip file cut short or corrupt).
+ */
+export async function readWhole(file: string, onLine?: (line: { line: number; text: string }) => void): Promise<{ sha256: string; count: number } | { unreadable: string }> {
+  const hash = createHash('sha256');
+  let count = 0;
+  try {
+    for await (const line of ndjsonLines(file, (chunk) => hash.update(chunk))) {
+      count += 1;
+      onLine?.(line);
+    }
+  } catch (error) {
+    return { unreadable: (error as Error).message };
+  }
+  return { sha256: hash.digest('hex'), count };
+}
+
+const unreadable = (path: string, reason: string): Problem => ({ path, rule: 'readable', message: `the file does not decompress: ${reason}` });
+
+/**
  * A gzip file checked whole before an import without a manifest stores anything: one that is
  * truncated or corrupt does not decompress to its end (a plain file has no such check).
  */
 export async function gzipProblems(file: string): Promise<Problem[]> {
   if (!(await isGzipFile(file))) return [];
-  try {
-    for await (const _ of ndjsonLines(file));
-    return [];
-  } catch (error) {
-    return [{ path: 'gzip', rule: 'readable', message: `the file does not decompress: ${(error as Error).message}` }];
-  }
+  const read = await readWhole(file);
+  return 'unreadable' in read ? [unreadable('gzip', read.unreadable)] : [];
 }
 
 export async function readManifest(file: string): Promise<ExportManifest> {
@@ -105,15 +121,10 @@ export async function readManifest(file: string): Promise<ExportManifest> {
 export async function manifestProblems(file: string, manifest: ExportManifest): Promise<Problem[]> {
   if (manifest.kind !== 'statements') return [{ path: 'kind', rule: 'statements', message: `the file is a ${manifest.kind} export: only statement exports can be imported` }];
   if (manifest.format !== 'ndjson') return [{ path: 'format', rule: 'ndjson', message: `the file is a ${manifest.format} export: only ndjson exports can be imported` }];
-  const hash = createHash('sha256');
+  const read = await readWhole(file);
+  if ('unreadable' in read) return [unreadable('gzip', read.unreadable)];
+  const { sha256, count } = read;
   const problems: Problem[] = [];
-  let count = 0;
-  try {
-    for await (const _ of ndjsonLines(file, (chunk) => hash.update(chunk))) count += 1;
-  } catch (error) {
-    return [{ path: 'gzip', rule: 'readable', message: `the file does not decompress: ${(error as Error).message}` }];
-  }
-  const sha256 = hash.digest('hex');
   if (sha256 !== manifest.sha256) problems.push({ path: 'sha256', rule: 'checksum-matches', message: `the file's SHA-256 is ${sha256}, the manifest says ${manifest.sha256}` });
   if (count !== manifest.count) problems.push({ path: 'count', rule: 'count-matches', message: `the file holds ${count} statements, the manifest says ${manifest.count}` });
   return problems;

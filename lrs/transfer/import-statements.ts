@@ -53,7 +53,8 @@ export async function importStatements(file: string, ctx: Omit<WriteContext, 'xa
     const statements = pending.map((p) => p.statement);
     // The bodies the statements' attachments name, as a client would send them in parts; those
     // the store lacks (by fileUrl, or never given) are left for the write path to judge.
-    const parts = await ctx.attachments.get([...new Set(statements.flatMap(attachmentHashes))]);
+    const hashes = [...new Set(statements.flatMap(attachmentHashes))];
+    const parts = hashes.length > 0 ? await ctx.attachments.get(hashes) : [];
     const request = { statements, asArray: pending.length > 1, attachments: parts, validated: true as const };
     const { seqs } = await writeStatements(request, { ...ctx, xapiVersion });
     for (const seq of seqs) {

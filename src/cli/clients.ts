@@ -14,7 +14,7 @@ import type { Store } from '../storage/port.js';
 import { ClientRegistryError, createClient, parseClientScopes, rotateClientSecret, viewOf } from '../auth/clients.js';
 import { SCOPES } from '../auth/scopes.js';
 import { SigningKeys } from '../auth/oauth/keys.js';
-import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
+import { parseOptions, printJson, processIo, usageError, wholeNumberIn, type CliIo } from './io.js';
 
 export const CLIENTS_USAGE = `usage:
   lrs clients create --name <name> --scopes "<scope> …"
@@ -111,11 +111,11 @@ export async function runOAuth(argv: string[], io: CliIo = processIo): Promise<n
   if (sub !== 'audit') return usage(io, 'oauth', 'use: lrs oauth audit [--client <client_id>] [--limit N]');
   const args = parseOptions(rest, { client: 'string', limit: 'string' });
   if ('problem' in args) return usage(io, 'oauth', args.problem);
-  const limit = args.values.limit ?? '100';
-  if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 10_000) return usage(io, 'oauth', '--limit must be a whole number from 1 to 10000');
+  const limit = wholeNumberIn(args.values.limit ?? '100', 1, 10_000);
+  if (limit === undefined) return usage(io, 'oauth', '--limit must be a whole number from 1 to 10000');
   const clientId = args.values.client;
   return withStore(io, async (store) => {
-    printJson(io, await store.oauth.audit({ ...(clientId === undefined ? {} : { clientId }), limit: Number(limit) }));
+    printJson(io, await store.oauth.audit({ ...(clientId === undefined ? {} : { clientId }), limit }));
     return 0;
   });
 }

@@ -1,14 +1,14 @@
 /**
  * `lrs dlq list | redrive <member_id> | redrive-all | stats`: the marketplace dead-letter queue on
- * the configured store (the same entries as GET /admin/v1/dlq), and the delivery success rate. Prints JSON; exit 0 done, 1 no such
- * entry, 2 usage error. A redrive makes the member pending again; a running deliverer (`lrs
+ * the configured store (the same entries as GET /admin/v1/dlq), and the delivery success rate.
+ * Prints JSON; exit 0 done, 1 no such entry, 2 usage error. A redrive makes the member pending again; a running deliverer (`lrs
  * serve` or `lrs worker` with MARKETPLACE_URL) sends its newest version.
  */
 import { loadConfig } from '../config.js';
 import { openStore } from '../storage/open.js';
 import { deadLetterJson } from '../../projections/delivery/dlq-routes.js';
 import { deliverySuccess } from '../../projections/delivery/success-rate.js';
-import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
+import { parseOptions, printJson, processIo, usageError, wholeNumberIn, type CliIo } from './io.js';
 
 export const DLQ_USAGE = `usage: lrs dlq list [--limit N] | lrs dlq redrive <member_id> | lrs dlq redrive-all | lrs dlq stats [--window HOURS]
 `;
@@ -23,15 +23,15 @@ export async function runDlq(argv: string[], io: CliIo = processIo): Promise<num
   if (sub === 'stats') {
     const args = parseOptions(rest, { window: 'string' });
     if ('problem' in args) return usage(args.problem);
-    const text = args.values.window ?? String(windowHours);
-    if (args.positionals.length > 0 || !/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 8760) return usage('stats takes only --window HOURS (1 to 8760)');
-    windowHours = Number(text);
+    const hours = wholeNumberIn(args.values.window ?? String(windowHours), 1, 8760);
+    if (args.positionals.length > 0 || hours === undefined) return usage('stats takes only --window HOURS (1 to 8760)');
+    windowHours = hours;
   } else if (sub === 'list') {
     const args = parseOptions(rest, { limit: 'string' });
     if ('problem' in args) return usage(args.problem);
-    const text = args.values.limit ?? String(limit);
-    if (args.positionals.length > 0 || !/^\d+$/.test(text) || Number(text) < 1) return usage('list takes only --limit N');
-    limit = Number(text);
+    const n = wholeNumberIn(args.values.limit ?? String(limit), 1);
+    if (args.positionals.length > 0 || n === undefined) return usage('list takes only --limit N');
+    limit = n;
   } else {
     const args = parseOptions(rest, {});
     if ('problem' in args) return usage(args.problem);

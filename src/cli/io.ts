@@ -80,3 +80,9 @@ export function refuseArguments(io: CliIo, command: string, args: readonly strin
   if (parsed.positionals.length > 0) return usageError(io, command, 'takes no arguments', usage);
   return undefined;
 }
+
+/** A command-line option's whole number within [min, max], or undefined when the text is not one. */
+export function wholeNumberIn(text: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const n = Number(text);
+  return /^\d+$/.test(text) && n >= min && n <= max ? n : undefined;
+}

@@ -1,6 +1,6 @@
 /** The option parsing and usage errors every `lrs` command shares (src/cli/io.ts). */
 import { describe, expect, it } from 'vitest';
-import { parseOptions, printJson, usageError, type CliIo } from './io.js';
+import { parseOptions, printJson, usageError, wholeNumberIn, type CliIo } from './io.js';
 
 const OPTIONS = { name: 'string', 'dry-run': 'boolean' } as const;
 
@@ -41,5 +41,14 @@ describe('usageError and printJson', () => {
     printJson(io, { a: 1 });
     printJson(io, { a: 1 }, 'one-line');
     expect(io.out).toBe('{\n  "a": 1\n}\n{"a":1}\n');
+  });
+});
+
+describe('wholeNumberIn', () => {
+  it('takes digits within the bounds, and nothing else', () => {
+    expect(wholeNumberIn('24', 1, 8760)).toBe(24);
+    expect(wholeNumberIn('8760', 1, 8760)).toBe(8760);
+    expect(wholeNumberIn('0', 0)).toBe(0);
+    for (const bad of ['0', '8761', '-1', '1.5', '1e3', ' 5', '', 'x']) expect(wholeNumberIn(bad, 1, 8760), bad).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 /** The xAPI endpoint: alternate request syntax, version handling, then /about (open), then authenticated resources. */
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { ErasedActors } from './statements/write.js';
 import type { AppEnv } from '../src/http/app-env.js';
 import { xapiScopes } from '../src/auth/scopes.js';
 import type { Store } from '../src/storage/port.js';
@@ -20,6 +21,8 @@ export interface XapiDeps {
   basePath: string;
   /** The version of requests that name none (lrs/version.ts); 2.0.0 when not given. */
   defaultVersion?: XapiVersion;
+  /** Erased people, whose statements are refused (statements/write.ts). */
+  erased?: ErasedActors;
 }
 
 export function xapiRouter(deps: XapiDeps): Hono<AppEnv> {
@@ -35,6 +38,7 @@ export function xapiRouter(deps: XapiDeps): Hono<AppEnv> {
     now: deps.now,
     maxPageSize: deps.maxPageSize,
     basePath: deps.basePath,
+    ...(deps.erased ? { erased: deps.erased } : {}),
   });
   documentRoutes(router, { store: deps.store.documents, now: deps.now });
   activityRoutes(router, { activities: deps.store.activities });

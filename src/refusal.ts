@@ -21,7 +21,9 @@ export type RefusalKind =
   /** The request contradicts what is stored, or lost every race against other writers. */
   | 'conflict'
   /** A condition the request set (If-Match, If-None-Match) does not hold. */
-  | 'precondition-failed';
+  | 'precondition-failed'
+  /** The request is understood and allowed to its caller, but the LRS will not carry it out (it names an erased person). */
+  | 'forbidden';
 
 export class Refusal extends Error {
   constructor(

@@ -21,6 +21,9 @@ import { dlqRouter } from '../projections/delivery/dlq-routes.js';
 import { reconciliationRouter } from '../projections/reconcile/routes.js';
 import { exportRouter } from '../lrs/transfer/routes.js';
 import { openApiRoute } from './http/openapi.js';
+import { erasureRouter } from '../projections/erasure/routes.js';
+import { requestErasure } from '../projections/erasure/erase.js';
+import type { Tombstone } from '../projections/erasure/tombstone.js';
 
 export interface AppDeps {
   store: Store;
@@ -35,6 +38,8 @@ export interface AppDeps {
   hris?: { identity: IdentityConfig; webhookSecret: string | undefined };
   /** Access-token issuer, lifetimes and key sealing (src/auth/oauth/server.ts); defaults when absent. */
   oauth?: OAuthSettings;
+  /** Erased people (projections/erasure/tombstone.ts): their statements and HRIS rows are refused; without it, POST /admin/v1/erasures answers 503. */
+  tombstone?: Tombstone;
 }
 
 export const XAPI_BASE = '/xapi';
@@ -80,16 +85,20 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       maxPageSize: deps.maxPageSize,
       basePath: XAPI_BASE,
       ...(deps.xapiDefaultVersion ? { defaultVersion: deps.xapiDefaultVersion } : {}),
+      ...(deps.tombstone ? { erased: deps.tombstone } : {}),
     }),
   );
+  const identity = deps.hris?.identity ?? NO_IDENTITY_CONFIG;
+  const erasures = deps.tombstone ? { store: deps.store, tombstone: deps.tombstone, identity, now: deps.clock } : undefined;
   app.route(
     HRIS_BASE,
     hrisRouter({
       identity: deps.store.identity,
       authenticate: auth.middleware,
-      identityConfig: deps.hris?.identity ?? NO_IDENTITY_CONFIG,
+      identityConfig: identity,
       webhookSecret: deps.hris?.webhookSecret,
       now: deps.clock,
+      ...(erasures ? { erasure: { erased: erasures.tombstone, erase: async (memberId: string, by: string) => (await requestErasure(erasures, memberId, by)).record } } : {}),
     }),
   );
   app.route(
@@ -110,6 +119,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route(ADMIN_BASE, dlqRouter({ delivery: deps.store.delivery }));
   app.route(ADMIN_BASE, reconciliationRouter({ reconciliations: deps.store.reconciliations }));
   app.route(ADMIN_BASE, exportRouter({ statements: deps.store.statements }));
+  if (erasures) app.route(ADMIN_BASE, erasureRouter(erasures, ADMIN_BASE));
+  else app.post(`${ADMIN_BASE}/erasures`, () => {
+    throw new ApiError(503, 'erasures-disabled', 'This server was started without the erasure service.');
+  });
   app.get('/health', (c) => c.json({ status: 'ok', store: deps.store.kind }));
   openApiRoute(app); // GET /openapi.json, no credentials
   return app;

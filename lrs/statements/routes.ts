@@ -3,7 +3,7 @@ import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { ApiError, badRequest, invalidParameter } from '../../src/http/errors.js';
 import type { ActivityStore, AttachmentStore, StatementRecord, StatementStore } from '../../src/storage/port.js';
-import { storeStatements } from './write.js';
+import { storeStatements, type ErasedActors } from './write.js';
 import { parseStatementRequest } from './query-params.js';
 import { answerJson, answerRecords, readFirstPage, readNextPage, readOne, type ReadContext, type StatementAnswer } from './read.js';
 import { acceptedLanguages } from './format.js';
@@ -22,6 +22,8 @@ export interface StatementDeps {
   maxPageSize: number;
   /** Mount point of the xAPI router, e.g. `/xapi`. */
   basePath: string;
+  /** Erased people, whose statements are refused (write.ts). */
+  erased?: ErasedActors;
 }
 
 /** The hashes of the attachments of the statements in a GET answer. */
@@ -46,7 +48,7 @@ export function lastStored(records: StatementRecord[]): string | undefined {
 }
 
 export function statementRoutes(router: Hono<AppEnv>, deps: StatementDeps): void {
-  const writeContext = (c: Context<AppEnv>) => ({ store: deps.store, attachments: deps.attachments, activities: deps.activities, now: deps.now, authority: c.get('principal').authority, xapiVersion: c.get('xapiVersion'), updateDefinitions: grants(c.get('principal').scopes, 'define') });
+  const writeContext = (c: Context<AppEnv>) => ({ store: deps.store, attachments: deps.attachments, activities: deps.activities, now: deps.now, authority: c.get('principal').authority, xapiVersion: c.get('xapiVersion'), updateDefinitions: grants(c.get('principal').scopes, 'define'), ...(deps.erased ? { erased: deps.erased } : {}) });
 
   router.put('/statements', async (c) => {
     const statementId = queryParams(c.req.url, ['statementId'], 'PUT /statements').get('statementId');

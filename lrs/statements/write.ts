@@ -18,6 +18,16 @@ import { toUtcTimestamp } from './validation/formats.js';
 
 type Json = Record<string, unknown>;
 
+/**
+ * People who were erased (projections/erasure/tombstone.ts): a statement whose actor is one of
+ * them is refused, so an erased person is never stored or profiled again.
+ */
+export interface ErasedActors {
+  /** Brings the list up to date (cheap: it looks at the store at most once a second). */
+  refresh(): Promise<void>;
+  actorErased(actor: unknown): boolean;
+}
+
 export interface WriteContext {
   store: StatementStore;
   attachments: AttachmentStore;
@@ -33,6 +43,8 @@ export interface WriteContext {
    * credential without scope `define` (xAPI 1.0.3 Communication 4.2). True when absent.
    */
   updateDefinitions?: boolean;
+  /** Erased people, whose statements are refused; none when absent. */
+  erased?: ErasedActors;
 }
 
 function validateAll(inputs: unknown[], asArray: boolean, version: XapiVersion): void {
@@ -103,6 +115,16 @@ export interface WriteRequest {
   validated?: true;
 }
 
+async function refuseErased(statements: Json[], asArray: boolean, erased: ErasedActors): Promise<void> {
+  await erased.refresh();
+  const at = statements.findIndex((s) => erased.actorErased(s.actor));
+  if (at < 0) return;
+  const path = `${asArray ? `statements[${at}]` : 'statement'}.actor`;
+  throw new Refusal('forbidden', 'erased-identity', `${path} is a person whose data was erased at their request; this LRS does not store statements about them. Nothing of this request was stored.`, [
+    { path, rule: 'not-erased', message: 'identifies an erased person' },
+  ]);
+}
+
 /** Stores statements all-or-nothing and returns their ids in order. */
 export async function storeStatements(request: WriteRequest, ctx: WriteContext): Promise<string[]> {
   return (await writeStatements(request, ctx)).ids;
@@ -117,6 +139,7 @@ export async function writeStatements(request: WriteRequest, ctx: WriteContext):
   const xapiVersion = ctx.xapiVersion ?? '1.0.3';
   if (!request.validated) validateAll(inputs, request.asArray, xapiVersion);
   const statements = inputs as Json[];
+  if (ctx.erased) await refuseErased(statements, request.asArray, ctx.erased);
   const ids = statements.map((s) => (typeof s.id === 'string' ? s.id : (fixedId ?? randomUUID())));
   if (fixedId !== undefined && ids[0]?.toLowerCase() !== fixedId.toLowerCase()) {
     throw invalid('id-mismatch', 'The statement id differs from the statementId parameter.', [

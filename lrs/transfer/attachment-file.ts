@@ -86,19 +86,19 @@ export async function attachmentFileProblems(file: string, expected?: Attachment
 }
 
 /** Saves every body of a checked attachments file (attachmentFileProblems found nothing) to the store; returns how many. */
-export async function restoreAttachments(file: string, store: AttachmentStore): Promise<number> {
+export async function restoreAttachments(file: string, store: AttachmentStore): Promise<string[]> {
   let group: AttachmentContent[] = [];
-  let saved = 0;
+  const saved: string[] = [];
   for await (const { text } of ndjsonLines(file)) {
     const attachment = attachmentOf(text);
     if ('problem' in attachment) throw new Error(`${file}: ${attachment.problem} (the file changed after it was checked)`);
     group.push(attachment);
+    saved.push(attachment.sha2);
     if (group.length >= GROUP) {
       await store.save(group);
-      saved += group.length;
       group = [];
     }
   }
   if (group.length > 0) await store.save(group);
-  return saved + group.length;
+  return saved;
 }

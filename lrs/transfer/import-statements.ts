@@ -41,7 +41,7 @@ export interface ImportOptions {
 
 export async function importStatements(file: string, ctx: Omit<WriteContext, 'xapiVersion'>, options: ImportOptions = {}): Promise<ImportReport> {
   const { chunkSize = CHUNK, onProgress, attachmentsFile } = options;
-  if (attachmentsFile !== undefined) await restoreAttachments(attachmentsFile, ctx.attachments);
+  const restored = attachmentsFile !== undefined ? await restoreAttachments(attachmentsFile, ctx.attachments) : [];
   const report: ImportReport = { imported: 0, unchanged: 0, rejected: [] };
   const reject = (line: number, rule: string, message: string) => report.rejected.push({ line, rule, message });
   let chunk: Pending[] = [];
@@ -137,6 +137,8 @@ export async function importStatements(file: string, ctx: Omit<WriteContext, 'xa
   }
   await flush();
   await stored();
+  // Bodies restored for statements that were then refused (an erased person's) do not stay.
+  await ctx.attachments.prune(restored);
   // Lines refused while reading and those refused by the store arrive interleaved.
   report.rejected.sort((a, b) => a.line - b.line);
   return report;

@@ -23,12 +23,12 @@ export interface PushRequest {
 
 /**
  * The request delivering `item`: a PUT of the whole profile (rendered from the stored content),
- * or a DELETE when the member has left (status terminated). `Idempotency-Key` is
+ * or a DELETE when the member has left or was erased (status terminated or erased). `Idempotency-Key` is
  * `{member_id}:{version}`, `member_id` being the published id, and `X-Signature` signs
  * `"{t}.{raw body}"` with HMAC-SHA256.
  */
 export function pushRequest(item: DeliveryItem, baseUrl: string, secret: string, nowSeconds: number): PushRequest {
-  if (item.content.status === 'terminated') return deleteRequest(item.publishedId, item.version, baseUrl, secret, nowSeconds);
+  if (item.content.status !== 'active') return deleteRequest(item.publishedId, item.version, baseUrl, secret, nowSeconds);
   const body = JSON.stringify(profileOf(item));
   return {
     url: profileUrl(baseUrl, item.publishedId),

@@ -8,7 +8,7 @@ export interface MemberHeader {
   /** The published member id (pseudonymous for contractors). */
   memberId: string;
   email: string | null;
-  status: 'active' | 'terminated';
+  status: ProfileContent['status'];
 }
 
 const byKey = <T>(key: keyof T) => (a: T, b: T) => (String(a[key]) < String(b[key]) ? -1 : String(a[key]) > String(b[key]) ? 1 : 0);

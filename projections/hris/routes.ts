@@ -29,6 +29,8 @@ export interface HrisRouteDeps {
   webhookSecret: string | undefined;
   /** UTC ISO 8601 now (the app's clock). */
   now: () => string;
+  /** Erased people, whose rows and events are skipped, and how an `erase` event starts an erasure (sync.ts HrisDeps). */
+  erasure?: Pick<HrisDeps, 'erased' | 'erase'>;
 }
 
 export const AUDIT_DEFAULT_LIMIT = 100;
@@ -60,7 +62,7 @@ function signatureError(reason: string, message: string): ApiError {
 
 export function hrisRouter(deps: HrisRouteDeps): Hono<AppEnv> {
   const router = new Hono<AppEnv>();
-  const sync: HrisDeps = { identity: deps.identity, config: deps.identityConfig, now: deps.now };
+  const sync: HrisDeps = { identity: deps.identity, config: deps.identityConfig, now: deps.now, ...deps.erasure };
 
   // Signed by the sender, not Basic-authenticated: registered before the Basic middleware.
   router.post('/events', async (c) => {
@@ -84,11 +86,13 @@ export function hrisRouter(deps: HrisRouteDeps): Hono<AppEnv> {
       case 'invalid':
         throw badRequest('invalid-event', 'The event is not valid; nothing was applied.', result.problems);
       case 'unknown-employee':
-        throw new ApiError(422, 'unknown-employee', `Employee ${result.employee_id} is unknown: a terminate event for an employee never synced needs the full row.`, [
+        throw new ApiError(422, 'unknown-employee', `Employee ${result.employee_id} is unknown: a terminate event for an employee never synced needs the full row, and an erase event an employee to erase.`, [
           { path: 'employee.employee_id', rule: 'known-employee', message: 'no employee has this id' },
         ]);
       case 'key-taken':
         throw new ApiError(409, 'identity-key-taken', `${result.problem.message}.`, [result.problem]);
+      case 'erasure-requested':
+        return c.json(result, 202);
       default:
         return c.json(result, 200);
     }

@@ -15,12 +15,18 @@ import { diffEmployee, pickEmployee } from '../../src/storage/identity-changes.j
 import { toColumns, toRow } from './columns.js';
 import { emailIdentityKeys, employeeIdentityKeys, identityKey, type IdentityConfig } from '../identity/keys.js';
 import { validateRow, type RowProblem, type ValidatedRows } from './rows.js';
+import type { Tombstone } from '../erasure/tombstone.js';
+import { Refusal } from '../../src/refusal.js';
 
 export interface HrisDeps {
   identity: IdentityStore;
   config: IdentityConfig;
   /** UTC ISO 8601 time of a change. */
   now: () => string;
+  /** Erased people (projections/erasure/tombstone.ts): their rows are skipped, never applied again. */
+  erased?: Pick<Tombstone, 'refresh' | 'employeeErased' | 'memberErased'>;
+  /** Starts the erasure of an employee (an `erase` event); absent: erase events are refused. */
+  erase?: (employeeId: string, requestedBy: string) => Promise<{ id: string }>;
 }
 
 export interface RowChange {
@@ -43,6 +49,8 @@ export interface HrisReport {
   rejected: RowProblem[];
   /** The created and updated rows, with what changed. */
   changes: RowChange[];
+  /** Rows of people who were erased: skipped (present only when there are some). */
+  erased?: number[];
   dry_run: boolean;
 }
 
@@ -65,8 +73,13 @@ export function keyTakenProblem(row: number, employee: Employee, key: string, he
 export async function importEmployees(deps: HrisDeps, rows: ValidatedRows, options: { dryRun: boolean; source: string; onProgress?: (rows: number) => void }): Promise<HrisReport> {
   const report: HrisReport = { applied: 0, created: 0, updated: 0, unchanged: 0, rejected: [...rows.rejected], changes: [], dry_run: options.dryRun };
   const decide = options.dryRun ? dryRun(deps) : (employee: Employee, keys: string[]) => deps.identity.upsert({ employee, keys }, options.source, deps.now());
+  await deps.erased?.refresh();
   for (const [i, { row, employee }] of rows.valid.entries()) {
     if (i % 100 === 0) options.onProgress?.(i);
+    if (deps.erased?.employeeErased(employee)) {
+      (report.erased ??= []).push(row);
+      continue;
+    }
     const keys = employeeIdentityKeys(employee, deps.config);
     const outcome = await decide(employee, keys);
     switch (outcome.kind) {
@@ -126,8 +139,21 @@ function dryRun(deps: HrisDeps): (employee: Employee, keys: string[]) => Promise
 // ---------------------------------------------------------------------------------------------
 // Change events
 
-export type HrisEventType = 'hire' | 'update' | 'terminate';
-const EVENT_TYPES: readonly HrisEventType[] = ['hire', 'update', 'terminate'];
+/** An `erase` event needs only employee_id; a redelivered one finds the erasure running (or done: `erased`). */
+async function eraseEvent(deps: HrisDeps, event: HrisEvent, employeeId: string): Promise<EventResult> {
+  if (employeeId === '') return { status: 'invalid', problems: [{ path: 'employee.employee_id', rule: 'required', message: 'employee.employee_id is required' }] };
+  if (deps.erase === undefined) return { status: 'invalid', problems: [{ path: 'type', rule: 'erase-enabled', message: 'this server does not take erase events' }] };
+  try {
+    const erasure = await deps.erase(employeeId, `hris-event:${event.eventId}`);
+    return { status: 'erasure-requested', event_id: event.eventId, erasure_id: erasure.id };
+  } catch (error) {
+    if (error instanceof Refusal && error.kind === 'not-found') return { status: 'unknown-employee', event_id: event.eventId, employee_id: employeeId };
+    throw error;
+  }
+}
+
+export type HrisEventType = 'hire' | 'update' | 'terminate' | 'erase';
+const EVENT_TYPES: readonly HrisEventType[] = ['hire', 'update', 'terminate', 'erase'];
 
 export interface HrisEvent {
   eventId: string;
@@ -149,7 +175,11 @@ export type EventResult =
   | { status: 'duplicate'; event_id: string; employee_id: string }
   | { status: 'invalid'; problems: EventProblem[] }
   | { status: 'unknown-employee'; event_id: string; employee_id: string }
-  | { status: 'key-taken'; problem: EventProblem };
+  | { status: 'key-taken'; problem: EventProblem }
+  /** An erase event: the erasure runs in the background (GET /admin/v1/erasures/{id}). */
+  | { status: 'erasure-requested'; event_id: string; erasure_id: string }
+  /** The event is about a person who was erased: nothing was applied. */
+  | { status: 'erased'; event_id: string };
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 
@@ -183,6 +213,10 @@ export function parseEvent(json: unknown): { event: HrisEvent } | { problems: Ev
  */
 export async function applyEvent(deps: HrisDeps, event: HrisEvent): Promise<EventResult> {
   let row = event.employee;
+  const named = typeof row.employee_id === 'string' ? row.employee_id.trim() : '';
+  await deps.erased?.refresh();
+  if (named !== '' && deps.erased?.memberErased(named)) return { status: 'erased', event_id: event.eventId };
+  if (event.type === 'erase') return eraseEvent(deps, event, named);
   const employeeId = typeof row.employee_id === 'string' ? row.employee_id.trim() : '';
   if (event.type === 'terminate') {
     if (typeof row.status === 'string' && row.status.trim().toLowerCase() !== 'terminated') {
@@ -204,6 +238,7 @@ export async function applyEvent(deps: HrisDeps, event: HrisEvent): Promise<Even
     return { status: 'invalid', problems: checked.problems.map((p) => ({ path: p.column === null ? 'employee' : `employee.${p.column}`, rule: p.rule, message: p.message })) };
   }
   const { employee } = checked;
+  if (deps.erased?.employeeErased(employee)) return { status: 'erased', event_id: event.eventId };
   const outcome = await deps.identity.upsert({ employee, keys: employeeIdentityKeys(employee, deps.config) }, `hris-event:${event.eventId}`, deps.now(), event.eventId);
   switch (outcome.kind) {
     case 'duplicate-event':

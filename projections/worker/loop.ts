@@ -14,10 +14,15 @@ export interface WorkerLoop {
   idle(): Promise<void>;
 }
 
-export function startWorkerLoop(projector: Projector, logger: Logger, options: { idleMs?: number; batchSize?: number } = {}): WorkerLoop {
+/**
+ * `afterBatch`: more work of the same process after each batch, on the same loop so it never
+ * runs beside a batch of the same projector (the erasure runner, projections/erasure/runtime.ts).
+ */
+export function startWorkerLoop(projector: Projector, logger: Logger, options: { idleMs?: number; batchSize?: number; afterBatch?: () => Promise<void> } = {}): WorkerLoop {
   const loop = startPollingLoop({
     async step() {
       const result = await projector.runBatch(options.batchSize);
+      await options.afterBatch?.();
       return result.statements === 0 && result.employees === 0 ? 'idle' : 'busy';
     },
     idleMs: options.idleMs ?? 100,

@@ -20,6 +20,7 @@ import { foldStatement } from '../fold/evolve.js';
 import { contentChanged, renderContent } from '../fold/render.js';
 import { emptyFold, type MemberFold } from '../../src/model/member-fold.js';
 import { isVoiding, statementRefTarget } from '../../lrs/statements/keys.js';
+import type { Tombstone } from '../erasure/tombstone.js';
 
 /** How actors and employees map to identity keys, and the id a member is published under. */
 export interface IdentityRules {
@@ -33,6 +34,8 @@ export interface ProjectorDeps {
   mapping: Mapping;
   identity: IdentityRules;
   now: () => string;
+  /** Erased people: a statement of theirs that slipped in is neither linked nor kept as unmatched. */
+  tombstone?: Tombstone;
 }
 
 export const CHECKPOINT = { statements: 'statements', identity: 'identity' } as const;
@@ -165,6 +168,7 @@ export class Projector {
     const { store } = this.deps;
     if (this.actors.size > REMEMBERED_ACTORS) this.actors.clear();
     const work = new UnitOfWork(this.deps, false, this.actors);
+    await this.deps.tombstone?.refresh();
     const identityFrom = await store.projections.checkpoint(CHECKPOINT.identity);
     const statementsFrom = await store.projections.checkpoint(CHECKPOINT.statements);
     const employees = await store.identity.changesSince(identityFrom, limit);
@@ -189,6 +193,7 @@ export class Projector {
   private async tryRebuildAll(pageSize: number, onProgress?: (statements: number) => void): Promise<Attempt<BatchResult>> {
     const { store } = this.deps;
     const work = new UnitOfWork(this.deps, true);
+    await this.deps.tombstone?.refresh();
     let employees = 0;
     let changeSeq = 0;
     for (;;) {
@@ -263,7 +268,7 @@ export class Projector {
     const linked = work.linkedBefore.get(seq);
     const { memberId, keys } = linked !== undefined ? { memberId: linked, keys: [] } : await this.resolveActor(work, statement.actor);
     if (memberId === null) {
-      if (keys.length > 0) work.unmatched.push({ seq, keys });
+      if (keys.length > 0 && this.deps.tombstone?.keysErased(keys) !== true) work.unmatched.push({ seq, keys });
       return;
     }
     const member = await work.member(memberId);

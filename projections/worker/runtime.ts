@@ -10,6 +10,7 @@ import { loadMapping } from '../mapping/index.js';
 import { actorIdentityKeys, employeeIdentityKeys, pseudonymousMemberId, type IdentityConfig } from '../identity/keys.js';
 import { identityConfig, resolvePseudonymKey } from '../identity/settings.js';
 import { Projector, type IdentityRules } from './projector.js';
+import { Tombstone } from '../erasure/tombstone.js';
 
 export async function createProjector(config: Config, store: Store, logger: Logger): Promise<Projector> {
   const mapping = loadMapping(config.mappingsDir);
@@ -21,6 +22,7 @@ export async function createProjector(config: Config, store: Store, logger: Logg
     mapping,
     now: monotonicClock(),
     identity: identityRules(identity, pseudonymKey),
+    tombstone: await Tombstone.open(store.erasures, identity),
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * The background work of the LRS, on one store: the projection worker (statements → member
- * profiles), with MARKETPLACE_URL set the marketplace deliverer (and, with RECONCILE_INTERVAL_S,
+ * profiles) and the erasures it finishes, with MARKETPLACE_URL set the marketplace deliverer (and, with RECONCILE_INTERVAL_S,
  * scheduled reconciliation), and the store's checkpoints.
  * `lrs worker` runs it in its own process; `lrs serve` on a thread of its own
  * (background-thread.ts), so folding and pushing never hold the event loop that answers HTTP,
@@ -17,6 +17,8 @@ import { createProjector } from '../../projections/worker/runtime.js';
 import { startWorkerLoop } from '../../projections/worker/loop.js';
 import { startDeliveryFromConfig } from '../../projections/delivery/runtime.js';
 import { startReconcileSchedule } from '../../projections/reconcile/runtime.js';
+import { erasureDeps, resumeErasures } from '../../projections/erasure/runtime.js';
+import { randomBytes } from 'node:crypto';
 
 export interface BackgroundWork {
   /** Stops after the batch and the pushes in flight. */
@@ -27,7 +29,11 @@ export interface BackgroundWork {
 const CHECKPOINT_INTERVAL_MS = 500;
 
 export async function startBackgroundWork(config: Config, store: Store, logger: Logger): Promise<BackgroundWork> {
-  const loop = startWorkerLoop(await createProjector(config, store, logger), logger);
+  const projector = await createProjector(config, store, logger);
+  const erasures = await erasureDeps(config, store, projector);
+  const holder = `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const erasureLog = logger.child({ component: 'erasure' });
+  const loop = startWorkerLoop(projector, logger, { afterBatch: () => resumeErasures(erasures, holder, erasureLog).then(() => undefined) });
   const delivery = startDeliveryFromConfig(config, store, logger);
   const reconciliation = startReconcileSchedule(config, store, logger);
   const checkpoints = setInterval(() => {

@@ -11,6 +11,7 @@ import { openStore } from '../storage/open.js';
 import { monotonicClock } from '../clock.js';
 import { HrisInputError, readCsvRows, validateRows } from '../../projections/hris/rows.js';
 import { importEmployees } from '../../projections/hris/sync.js';
+import { Tombstone } from '../../projections/erasure/tombstone.js';
 import { identityConfig } from '../../projections/identity/settings.js';
 import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
 import { progress } from './progress.js';
@@ -65,7 +66,7 @@ export async function runHris(argv: string[], io: CliIo = processIo): Promise<nu
   try {
     const shown = progress(io, 'rows applied', rows.valid.length);
     const report = await importEmployees(
-      { identity: store.identity, config: identityConfig(config), now: monotonicClock() },
+      { identity: store.identity, config: identityConfig(config), now: monotonicClock(), erased: await Tombstone.open(store.erasures, identityConfig(config)) },
       rows,
       { dryRun, source: `cli:${basename(file)}`, onProgress: shown.update },
     );

@@ -10,6 +10,7 @@ import { runSandboxMarketplace } from './sandbox-marketplace.js';
 import { runExport, runImport } from './transfer.js';
 import { runReconcile } from './reconcile.js';
 import { runReplay } from './replay.js';
+import { runErase } from './erase.js';
 import { MappingError, formatProblem } from '../../projections/mapping/index.js';
 import { processIo, usageError, type CliIo } from './io.js';
 
@@ -36,6 +37,8 @@ commands:
                compare what the marketplace holds with the published profiles, repair with --fix; JSON report
   replay [--mapping DIR] [--member <member_id>]
                fold the stored statements again with other mapping files and report what would change (writes nothing)
+  erase <member_id> [--dry-run]
+               erase a person: statements, documents, attachments, identity, profile, and a DELETE at the marketplace (JSON report)
   sandbox-marketplace [--port N]
                run a sandbox marketplace receiving signed pushes (MARKETPLACE_SECRET), for tests and staging
   clients create --name <name> --scopes "<scope> …" | rotate <client_id> | list
@@ -78,6 +81,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return runExport(rest, io);
     case 'import':
       return runImport(rest, io);
+    case 'erase':
+      return runErase(rest, io);
     case 'help':
     case '--help':
     case '-h':

@@ -9,6 +9,7 @@ import { seedCredential } from '../auth/seed.js';
 import { monotonicClock } from '../clock.js';
 import { identityConfig } from '../../projections/identity/settings.js';
 import { loadMapping } from '../../projections/mapping/index.js';
+import { Tombstone } from '../../projections/erasure/tombstone.js';
 import { startBackgroundThread } from './background.js';
 import { limitHeapGrowth } from './heap.js';
 import { processIo, refuseArguments, type CliIo } from './io.js';
@@ -41,6 +42,7 @@ export async function runServe(argv: string[], io: CliIo = processIo): Promise<n
     xapiDefaultVersion: config.xapiDefaultVersion,
     hris: { identity: identityConfig(config), webhookSecret: config.hrisWebhookSecret },
     oauth: config.oauth,
+    tombstone: await Tombstone.open(store.erasures, identityConfig(config)),
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
     logger.info({ port: info.port, store: store.kind }, `xAPI LRS listening on http://localhost:${info.port}/xapi`);

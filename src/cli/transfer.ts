@@ -17,6 +17,8 @@ import { attachmentFileProblems, attachmentsFileOf } from '../../lrs/transfer/at
 import { gzipProblems, manifestFileOf, manifestProblems, readManifest, type ExportFormat } from '../../lrs/transfer/manifest.js';
 import { exportProfiles } from '../../projections/export/export-profiles.js';
 import { loadMapping } from '../../projections/mapping/index.js';
+import { Tombstone } from '../../projections/erasure/tombstone.js';
+import { identityConfig } from '../../projections/identity/settings.js';
 import { parseOptions, printJson, processIo, usageError, type CliIo } from './io.js';
 import { progress } from './progress.js';
 import type { Problem } from '../refusal.js';
@@ -159,7 +161,9 @@ export async function runImport(argv: string[], io: CliIo = processIo): Promise<
   const store = await openStore(config);
   try {
     const shown = progress(io, 'lines imported');
-    const ctx = { store: store.statements, attachments: store.attachments, activities: store.activities, authority: IMPORT_AUTHORITY, now: monotonicClock() };
+    // An erased person's statements are refused line by line, as the statement API refuses them.
+    const erased = await Tombstone.open(store.erasures, identityConfig(config));
+    const ctx = { store: store.statements, attachments: store.attachments, activities: store.activities, authority: IMPORT_AUTHORITY, now: monotonicClock(), erased };
     const report = await importStatements(file, ctx, { onProgress: shown.update, ...(attachmentsFile !== undefined ? { attachmentsFile } : {}) });
     shown.done();
     printJson(io, report);

@@ -54,6 +54,7 @@ const REFUSAL_STATUS: Record<RefusalKind, ContentfulStatusCode> = {
   'not-found': 404,
   conflict: 409,
   'precondition-failed': 412,
+  forbidden: 403,
 };
 
 /** The HTTP answer to a service's refusal: its kind gives the status; code, message and problems are kept. */

@@ -47,7 +47,8 @@ export interface Skill {
 export interface ProfileContent {
   member_id: string;
   email: string | null;
-  status: 'active' | 'terminated';
+  /** `erased`: kept only until the marketplace has the DELETE of an erasure; never published. */
+  status: 'active' | 'terminated' | 'erased';
   mapping_version: string;
   completions: Completion[];
   scores: Score[];

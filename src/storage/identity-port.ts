@@ -89,4 +89,10 @@ export interface IdentityStore {
    * every process sharing the store derives the same ids.
    */
   pseudonymKey(generated: string): Promise<string>;
+  /**
+   * Erases an employee: the employee, its identity keys, its change-log entries and applied
+   * HRIS event ids; its audit entries stay as redacted entries (employee id `redactedAs`, no
+   * details). Idempotent: erasing again finds nothing and counts zeros.
+   */
+  erase(employeeId: string, redactedAs: string): Promise<{ keys: number; auditRedacted: number }>;
 }

@@ -11,6 +11,7 @@ import type { DeliveryStore } from './delivery-port.js';
 import type { ClientStore, OAuthStore } from './auth-port.js';
 import type { LeaseStore } from './lease-port.js';
 import type { ReconciliationStore } from './reconciliation-port.js';
+import type { ErasureStore } from './erasure-port.js';
 
 /**
  * A statement as the LRS keeps it. `statement` is the stored form (with stored, authority,
@@ -92,12 +93,25 @@ export interface StatementStore {
   get(id: string, voided: boolean): Promise<StatementRecord | null>;
   /** Non-voided statements matching the query, ordered by seq, at most `limit`. */
   query(query: StatementQuery): Promise<StatementRecord[]>;
-  /** Highest seq stored so far (0 when empty). */
+  /** Highest seq stored so far (0 when empty); erasing statements does not lower it. */
   maxSeq(): Promise<number>;
   /** The log the projection follows: every statement (voided ones too) above `afterSeq`, in seq order, at most `limit`. */
   readLog(afterSeq: number, limit: number): Promise<StatementRecord[]>;
   /** The statements with these seqs (voided ones too), in seq order. */
   getBySeqs(seqs: number[]): Promise<StatementRecord[]>;
+  /**
+   * Erases these statements and every stored statement that refers to one of them with a
+   * StatementRef (along chains): their rows, index entries, the agent key texts nothing else
+   * uses, and the attachment bodies no remaining statement names. Idempotent.
+   */
+  erase(seqs: number[]): Promise<StatementErasure>;
+}
+
+/** What `StatementStore.erase` removed. */
+export interface StatementErasure {
+  /** Every erased seq, the referrers' too, ascending. */
+  seqs: number[];
+  attachments: number;
 }
 
 /** An attachment body, addressed by the SHA-2 hash the statement gives for it. */
@@ -116,6 +130,12 @@ export interface AttachmentStore {
   save(attachments: AttachmentContent[]): Promise<void>;
   /** The stored bodies among these hashes (missing ones are left out). */
   get(sha2s: string[]): Promise<AttachmentContent[]>;
+  /**
+   * Deletes the bodies among these hashes that no stored statement names (an import restores an
+   * export's bodies first; those of statements it then refused, e.g. an erased person's, go again).
+   * Returns how many it deleted.
+   */
+  prune(sha2s: string[]): Promise<number>;
 }
 
 /**
@@ -216,6 +236,8 @@ export interface DocumentStore {
   list(selection: DocumentSelection, since?: string): Promise<{ id: string; updated: string }[]>;
   /** Deletes the selected documents; returns how many. */
   deleteMany(selection: DocumentSelection): Promise<number>;
+  /** Deletes every state and agent-profile document of these agents (an erasure); returns how many. */
+  deleteAgents(agents: string[]): Promise<number>;
 }
 
 export interface Store {
@@ -237,6 +259,14 @@ export interface Store {
   readonly leases: LeaseStore;
   /** Reports of past reconciliation runs (reconciliation-port.ts). */
   readonly reconciliations: ReconciliationStore;
+  /** Erasure records and the tombstone of erased identities (erasure-port.ts). */
+  readonly erasures: ErasureStore;
+  /**
+   * Makes what deletes freed unreadable in the files: on SQLite a truncating WAL checkpoint and
+   * an incremental vacuum (deleted content is zeroed as it is deleted, `secure_delete`); nothing
+   * on MongoDB, whose deleted documents are gone from the collection.
+   */
+  compact(): Promise<void>;
   /**
    * Moves what the store has journaled into its files: on SQLite a passive WAL checkpoint, which
    * the background work runs often so that the statement writer never has to (it checkpoints

@@ -80,9 +80,9 @@ export interface ProjectionStore {
   /** Unmatched statements carrying any of these identity keys, ascending. */
   unmatchedWithKeys(keys: string[]): Promise<number[]>;
   unmatchedCount(): Promise<number>;
-  /** The profile published under this id (the content's member_id). */
+  /** The profile published under this id (the content's member_id); an erased member (content status `erased`) has none. */
   profile(publishedId: string): Promise<ProfileRecord | null>;
-  /** Profiles ordered by published id, after `after`, optionally only those updated at or after `updatedSince`. */
+  /** Profiles ordered by published id, after `after`, optionally only those updated at or after `updatedSince`; erased members are left out. */
   profiles(options: { after?: string; limit: number; updatedSince?: string }): Promise<ProfilePage>;
   /**
    * Gives a member a new version of unchanged content (so an idempotent receiver takes it again,
@@ -90,4 +90,14 @@ export interface ProjectionStore {
    * Returns false when the member moved on (or does not exist): its newer version is sent anyway.
    */
   bumpVersion(memberId: string, fromVersion: number, updatedAt: string): Promise<boolean>;
+  /**
+   * The projection's part of an erasure, in one write: the links and unmatched rows of these
+   * seqs and of the member, the unmatched rows carrying these keys; the member record, if any,
+   * takes `erased` as its content (a new version, pending delivery: the deliverer DELETEs it),
+   * an empty fold state, and loses its dead letter. A member whose content is already erased
+   * keeps its version (so erasing again sends nothing new).
+   */
+  erase(request: { memberId: string; seqs: number[]; keys: string[]; erased: ProfileContent; at: string }): Promise<{ links: number; unmatched: number; profile: boolean }>;
+  /** Deletes a member record outright (an erased member once the marketplace has its DELETE); false when there was none. */
+  remove(memberId: string): Promise<boolean>;
 }

@@ -2,7 +2,7 @@
 import type { Backoff } from '../../src/backoff.js';
 import { afterEach, beforeEach } from 'vitest';
 import { startSandboxMarketplace, type ReceivedPush, type SandboxMarketplace } from '../../projections/sandbox-marketplace/marketplace.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer, type TestServerOptions } from '../support/server.js';
 
 export const MARKETPLACE_SECRET = 'marketplace-test-secret-0123456789';
 
@@ -30,12 +30,13 @@ export const isIncreasing = (versions: number[]) => versions.every((v, i) => i =
  * For every test of the file that calls this: a fresh sandbox marketplace and a fresh LRS with
  * its projection worker and deliverer pushing to it on fast test timings.
  */
-export function pushToSandboxEachTest(): { readonly sandbox: SandboxMarketplace; readonly server: TestServer } {
+export function pushToSandboxEachTest(options: Omit<TestServerOptions, 'projection' | 'delivery'> = {}): { readonly sandbox: SandboxMarketplace; readonly server: TestServer } {
   let sandbox: SandboxMarketplace | undefined;
   let server: TestServer | undefined;
   beforeEach(async () => {
     sandbox = await startSandboxMarketplace({ secret: MARKETPLACE_SECRET });
     server = await startTestServer({
+      ...options,
       projection: true,
       delivery: { url: sandbox.url, secret: MARKETPLACE_SECRET, pollMs: 20, timeoutMs: 2000, backoff: FAST_BACKOFF, maxAttempts: 100 },
     });

@@ -8,6 +8,7 @@ import { describeProjectionStoreContract } from './projections.contract.js';
 import { describeDeliveryStoreContract } from './delivery.contract.js';
 import { describeAuthStoreContract } from './auth.contract.js';
 import { describeOperationsStoreContract } from './operations.contract.js';
+import { describeErasureContract } from './erasure.contract.js';
 
 const CONTRACTS = [
   describeStatementStoreContract,
@@ -18,6 +19,7 @@ const CONTRACTS = [
   describeDeliveryStoreContract,
   describeAuthStoreContract,
   describeOperationsStoreContract,
+  describeErasureContract,
 ];
 
 export function describeStoreContracts(name: string, open: () => Promise<Store>): void {

@@ -13,14 +13,17 @@ import type { Store } from '../../src/storage/port.js';
 import { loadMapping } from '../../projections/mapping/index.js';
 import { NO_IDENTITY_CONFIG, type IdentityConfig } from '../../projections/identity/keys.js';
 import { Projector } from '../../projections/worker/projector.js';
-import { startWorkerLoop } from '../../projections/worker/loop.js';
+import { startWorkerLoop, type WorkerLoop } from '../../projections/worker/loop.js';
+import { Tombstone } from '../../projections/erasure/tombstone.js';
+import { resumeErasures } from '../../projections/erasure/runtime.js';
+import type { ErasureDeps } from '../../projections/erasure/erase.js';
 import { identityRules } from '../../projections/worker/runtime.js';
 import { startDeliverer, type Deliverer, type DelivererOptions } from '../../projections/delivery/deliverer.js';
 
 export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key';
 
-function projectorFor(store: Store, identity: IdentityConfig): Projector {
-  return new Projector({ store, mapping: loadMapping(), now: monotonicClock(), identity: identityRules(identity, TEST_PSEUDONYM_KEY) });
+function projectorFor(store: Store, identity: IdentityConfig, tombstone: Tombstone): Projector {
+  return new Projector({ store, mapping: loadMapping(), now: monotonicClock(), identity: identityRules(identity, TEST_PSEUDONYM_KEY), tombstone });
 }
 
 export const TEST_KEY = 'test-key';
@@ -39,7 +42,8 @@ export interface TestServer {
   projectionIdle(): Promise<void>;
   /** The in-process marketplace deliverer (with `delivery`). */
   deliverer: Deliverer | undefined;
-  close(): Promise<void>;
+  /** Stops everything and removes the store's files; `beforeRemove` sees them stopped (e.g. to scan them). */
+  close(beforeRemove?: (sqlitePath: string) => void): Promise<void>;
 }
 
 export interface TestServerOptions {
@@ -59,6 +63,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrs-test-'));
   const sqlitePath = path.join(dir, 'lrs.db');
   const store = openSqliteStore(sqlitePath);
+  const identity = options.hris?.identity ?? NO_IDENTITY_CONFIG;
+  const tombstone = await Tombstone.open(store.erasures, identity);
   const app = createApp({
     store,
     credentials: staticCredentials([{ key: TEST_KEY, secret: TEST_SECRET, scopes: ['all'] }], 'urn:lrs:credential'),
@@ -68,14 +74,23 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     maxPageSize: options.maxPageSize ?? 500,
     ...(options.hris ? { hris: options.hris } : {}),
     ...(options.xapiDefaultVersion ? { xapiDefaultVersion: options.xapiDefaultVersion } : {}),
+    tombstone,
   });
-  const worker = options.projection ? startWorkerLoop(projectorFor(store, options.hris?.identity ?? NO_IDENTITY_CONFIG), createLogger('silent'), { idleMs: 20 }) : undefined;
+  let worker: WorkerLoop | undefined;
+  if (options.projection) {
+    // As lrs serve's background work: the projection worker, and the erasures it finishes.
+    const projector = projectorFor(store, identity, tombstone);
+    const erasures: ErasureDeps = { store, tombstone, identity, projector, pushEnabled: options.delivery !== undefined, now: monotonicClock(), settleMs: 0 };
+    const logger = createLogger('silent');
+    worker = startWorkerLoop(projector, logger, { idleMs: 20, afterBatch: () => resumeErasures(erasures, 'test-server', logger).then(() => undefined) });
+  }
   const deliverer = options.delivery ? startDeliverer(store.delivery, createLogger('silent'), options.delivery) : undefined;
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
+  let closing: Promise<void> | undefined;
   return {
     origin,
     endpoint: `${origin}/xapi`,
@@ -86,12 +101,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (!worker) throw new Error('started without projection: true');
       await worker.idle();
     },
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker?.stop();
-      await deliverer?.stop();
-      await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+    close(beforeRemove?: (sqlitePath: string) => void) {
+      // Once: a test may stop the server itself (to look at its files) before afterEach does.
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await worker?.stop();
+        await deliverer?.stop();
+        await store.close();
+        beforeRemove?.(sqlitePath);
+        fs.rmSync(dir, { recursive: true, force: true });
+      })();
+      return closing;
     },
   };
 }

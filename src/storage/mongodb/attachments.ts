@@ -1,6 +1,7 @@
 /** MongoDB attachment store: one document per hash (`_id` = sha2), written with unordered inserts. */
 import type { AttachmentContent, AttachmentStore } from '../port.js';
 import { insertIgnoringDuplicates, type CollectionLike, type DbLike } from './driver.js';
+import { pruneAttachments } from './statement-erasure.js';
 
 export const ATTACHMENTS = 'attachments';
 
@@ -28,5 +29,6 @@ export function mongoAttachmentStore(db: DbLike): AttachmentStore {
       const docs = await attachments.find({ _id: { $in: sha2s } }).toArray();
       return docs.map((d) => ({ sha2: d._id, contentType: d.contentType, body: bytes(d.body) }));
     },
+    prune: (sha2s) => pruneAttachments(db, sha2s),
   };
 }

@@ -8,10 +8,9 @@
  * narrows by the `next_attempt_at` index and evaluates the comparison on what it reads.
  */
 import { noOutcomes, outcomeHour, type DeadLetter, type DeliveryItem, type DeliveryOutcome, type DeliveryStore } from '../delivery-port.js';
-import type { CollectionLike } from './driver.js';
-import type { Filter } from './driver.js';
+import type { CollectionLike, DbLike, Filter } from './driver.js';
 import { DELIVERY_DEFAULTS, type DeliveryFields } from './outbox-fields.js';
-import { PROJECTION_MEMBERS, type MemberDocument, type ProjectionCollectionLike, type ProjectionDbLike } from './projections.js';
+import { PROJECTION_MEMBERS, type MemberDocument } from './projections.js';
 
 type MemberWithDelivery = MemberDocument & DeliveryFields;
 
@@ -30,7 +29,7 @@ const RELEASE = { leaseUntil: 0, leaseToken: null };
 const REDRIVE = { $set: { deadVersion: 0, deadLetter: null, deliveryAttempts: 0, nextAttemptAt: 0 } };
 
 /** Members written before the outbox existed get its fields (undelivered). Idempotent; run at start-up. */
-export async function backfillDeliveryFields(db: ProjectionDbLike): Promise<void> {
+export async function backfillDeliveryFields(db: DbLike): Promise<void> {
   await db.collection(PROJECTION_MEMBERS).updateMany({ deliveredVersion: { $exists: false } }, { $set: { ...DELIVERY_DEFAULTS } });
 }
 
@@ -49,8 +48,8 @@ interface OutcomeDocument {
   count: number;
 }
 
-export function mongoDeliveryStore(db: ProjectionDbLike): DeliveryStore {
-  const members: ProjectionCollectionLike<MemberWithDelivery> = db.collection(PROJECTION_MEMBERS);
+export function mongoDeliveryStore(db: DbLike): DeliveryStore {
+  const members: CollectionLike<MemberWithDelivery> = db.collection(PROJECTION_MEMBERS);
   const outcomes: CollectionLike<OutcomeDocument> = db.collection(DELIVERY_OUTCOMES_COLLECTION);
   return {
     async due(now, limit) {
@@ -90,8 +89,7 @@ export function mongoDeliveryStore(db: ProjectionDbLike): DeliveryStore {
       return (await members.findOneAndUpdate({ _id: memberId, ...deadFilter() }, REDRIVE, { upsert: false, returnDocument: 'after' })) !== null;
     },
     async redriveAll() {
-      const result = (await members.updateMany(deadFilter(), REDRIVE)) as { matchedCount?: number };
-      return result.matchedCount ?? 0;
+      return (await members.updateMany(deadFilter(), REDRIVE)).matchedCount;
     },
     async resend(memberId) {
       const doc = await members.findOne({ _id: memberId });

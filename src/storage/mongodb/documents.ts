@@ -52,6 +52,11 @@ export function selectionFilter(selection: DocumentSelection, since?: string): F
   return filter;
 }
 
+/** Every State and Agent Profile document of these agents (an erasure). */
+export function agentsFilter(agents: string[]): Filter {
+  return { resource: { $in: ['state', 'agent-profile'] satisfies DocumentResource[] }, agent: { $in: [...new Set(agents)] } };
+}
+
 function bytes(contents: DocumentDocument['contents']): Uint8Array {
   if (contents instanceof Uint8Array) return contents;
   return contents.buffer.subarray(0, contents.position ?? contents.buffer.length);
@@ -118,6 +123,11 @@ export function mongoDocumentStore(db: DbLike): DocumentStore {
 
     async deleteMany(selection) {
       return (await documents.deleteMany(selectionFilter(selection))).deletedCount;
+    },
+
+    async deleteAgents(agents) {
+      if (agents.length === 0) return 0;
+      return (await documents.deleteMany(agentsFilter(agents))).deletedCount;
     },
   };
 }

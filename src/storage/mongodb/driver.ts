@@ -19,14 +19,21 @@ export interface CursorLike<T> {
   toArray(): Promise<T[]>;
 }
 
+/** The part of the driver's UpdateResult the adapters read. */
+export interface UpdateResultLike {
+  matchedCount: number;
+  modifiedCount: number;
+}
+
 export interface CollectionLike<T> {
   createIndex(key: Record<string, 1 | -1>, options: IndexDefinition['options']): Promise<string>;
   find(filter: Filter, options?: { projection?: Record<string, 0 | 1> }): CursorLike<T>;
   findOne(filter: Filter, options?: { projection?: Record<string, 0 | 1> }): Promise<T | null>;
   insertMany(docs: T[], options: { ordered: boolean }): Promise<unknown>;
-  updateOne(filter: Filter, update: Update): Promise<unknown>;
-  updateMany(filter: Filter, update: Update): Promise<unknown>;
+  updateOne(filter: Filter, update: Update): Promise<UpdateResultLike>;
+  updateMany(filter: Filter, update: Update): Promise<UpdateResultLike>;
   deleteMany(filter: Filter): Promise<{ deletedCount: number }>;
+  countDocuments(filter: Filter): Promise<number>;
   findOneAndUpdate(
     filter: Filter,
     update: Update,
@@ -41,7 +48,8 @@ export interface DbLike {
 
 /**
  * The `counters` collection, shared by the stores that hand out rising numbers (statement seqs,
- * identity change seqs, OAuth audit seqs): one document per sequence, advanced by an atomic `$inc`.
+ * identity change seqs, OAuth audit seqs): one document per sequence, advanced by an atomic `$inc`
+ * (or, for a high-water mark such as the highest erased statement seq, by `$max`).
  */
 export const COUNTERS = 'counters';
 

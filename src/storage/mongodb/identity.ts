@@ -24,6 +24,11 @@
  * So a row is never half-applied as far as readers can tell: `get`, `holders` and
  * `changesSince` read the employee document, and `holders` ignores claims it does not list.
  *
+ * An erase deletes by employee id, each step repeatable: pending audit entries copied → audit
+ * entries redacted → event ids → key claims → the employee document, which is also its entry in
+ * the change log (changesSince reads employees). Last, so a crash before it leaves the document
+ * that a rerun finds, and never redacted entries still pending on it.
+ *
  * Upserts of one store instance are serialized, so changeSeqs are committed in order and a
  * reader checkpointing on changeSeq never skips one; writers in other processes are not
  * ordered with this one (as for statements).
@@ -92,8 +97,11 @@ export const IDENTITY_INDEXES: Readonly<Record<string, readonly IndexDefinition[
   [IDENTITY_KEYS]: [{ key: { employeeId: 1 }, options: { name: 'employee' } }],
   [IDENTITY_AUDIT]: [
     { key: { seq: -1, n: -1 }, options: { name: 'seq' } },
+    /** Also the redaction of an erased employee's entries. */
     { key: { employeeId: 1, seq: -1, n: -1 }, options: { name: 'employee_seq' } },
   ],
+  /** The event ids of an erased employee. */
+  [HRIS_EVENTS]: [{ key: { employeeId: 1 }, options: { name: 'employee' } }],
 };
 
 export async function createIdentityIndexes(db: DbLike): Promise<void> {
@@ -267,7 +275,17 @@ export function mongoIdentityStore(db: DbLike): IdentityStore {
     throw new WriteContentionError(`identity upsert of ${row.employee.employeeId} lost the race ${MAX_ATTEMPTS} times; nothing of the row was committed`);
   }
 
-  // Upserts of this instance run one after another (see the header).
+  async function erase(employeeId: string, redactedAs: string): Promise<{ keys: number; auditRedacted: number }> {
+    const stored = await employees.findOne({ _id: employeeId });
+    if (stored !== null) await copyPendingAudit(stored);
+    const { matchedCount: auditRedacted } = await audit.updateMany({ employeeId }, { $set: { employeeId: redactedAs, details: {} } });
+    await events.deleteMany({ employeeId });
+    const { deletedCount: keysDeleted } = await keys.deleteMany({ employeeId });
+    await employees.deleteMany({ _id: employeeId });
+    return { keys: keysDeleted, auditRedacted };
+  }
+
+  // Upserts (and erasures) of this instance run one after another (see the header).
   const serialized = serialQueue();
 
   return {
@@ -309,6 +327,10 @@ export function mongoIdentityStore(db: DbLike): IdentityStore {
       const filter: Filter = employeeId === undefined ? {} : { employeeId };
       const docs = await audit.find(filter).sort(AUDIT_SORT).limit(limit).toArray();
       return docs.map(toAuditEntry);
+    },
+
+    erase(employeeId, redactedAs) {
+      return serialized(() => erase(employeeId, redactedAs));
     },
 
     async pseudonymKey(generated) {

@@ -8,10 +8,11 @@ import { mongoAttachmentStore } from './attachments.js';
 import { mongoActivityStore } from './activities.js';
 import { DOCUMENTS, DOCUMENT_INDEXES, mongoDocumentStore } from './documents.js';
 import { createIdentityIndexes, mongoIdentityStore } from './identity.js';
-import { createProjectionIndexes, mongoProjectionStore, type ProjectionDbLike } from './projections.js';
+import { createProjectionIndexes, mongoProjectionStore } from './projections.js';
 import { backfillDeliveryFields, mongoDeliveryStore } from './delivery.js';
 import { createAuthIndexes, mongoClientStore, mongoOAuthStore } from './auth.js';
 import { mongoLeaseStore, mongoReconciliationStore } from './operations.js';
+import { createErasureIndexes, mongoErasureStore } from './erasures.js';
 
 export { STATEMENT_INDEXES } from './statement-documents.js';
 export type { DbLike } from './driver.js';
@@ -25,13 +26,11 @@ export async function createIndexes(db: DbLike): Promise<void> {
   await createIdentityIndexes(db);
   await createProjectionIndexes(db);
   await createAuthIndexes(db);
+  await createErasureIndexes(db);
 }
 
-/**
- * A store over a database handle; tests pass a stand-in (test/storage/mingo-db.ts). The
- * projection store also counts documents, hence `ProjectionDbLike` (DbLike + countDocuments).
- */
-export async function mongoStoreFromDb(db: ProjectionDbLike, close: () => Promise<void>): Promise<Store> {
+/** A store over a database handle; tests pass a stand-in (test/storage/mingo-db.ts). */
+export async function mongoStoreFromDb(db: DbLike, close: () => Promise<void>): Promise<Store> {
   await createIndexes(db);
   await backfillDeliveryFields(db);
   return {
@@ -47,6 +46,9 @@ export async function mongoStoreFromDb(db: ProjectionDbLike, close: () => Promis
     oauth: mongoOAuthStore(db),
     leases: mongoLeaseStore(db),
     reconciliations: mongoReconciliationStore(db),
+    erasures: mongoErasureStore(db),
+    // Deleted documents are gone from the collection: nothing is left to make unreadable.
+    async compact() {},
     async checkpoint() {},
     close,
   };

@@ -1,7 +1,8 @@
 /**
  * The outbox's part of a `projection_members` document (ARCHITECTURE.md §7): the fields and
- * indexes of delivery.ts, kept apart from projections.ts, which only needs to give a new member
- * their defaults when it inserts one (pending: version > 0) and never writes them otherwise.
+ * indexes of delivery.ts, kept apart from projections.ts, which only gives a new member their
+ * defaults when it inserts one (pending: version > 0) and, erasing a member, drops its dead letter
+ * (DEAD_LETTER_DROPPED); it never writes them otherwise.
  */
 import type { IndexDefinition } from './driver.js';
 
@@ -29,6 +30,19 @@ export const DELIVERY_DEFAULTS: Readonly<DeliveryFields> = {
   leaseToken: null,
   deadVersion: 0,
   deadLetter: null,
+};
+
+/**
+ * An erased member's outbox fields: the dead letter goes (its payload sample holds the profile)
+ * and the next attempt is due at once, so the new version is delivered; the lease and
+ * deliveredVersion stay the deliverer's.
+ */
+export const DEAD_LETTER_DROPPED: Readonly<Pick<DeliveryFields, 'deadVersion' | 'deadLetter' | 'lastError' | 'deliveryAttempts' | 'nextAttemptAt'>> = {
+  deadVersion: 0,
+  deadLetter: null,
+  lastError: null,
+  deliveryAttempts: 0,
+  nextAttemptAt: 0,
 };
 
 /** Indexes of the member collection that serve the deliverer. */

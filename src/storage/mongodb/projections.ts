@@ -45,11 +45,19 @@
  * after the switch leaves a complete rebuilt projection and garbage in the old slot, which the
  * next rebuild clears first. Neither a rebuild nor incremental batches may run concurrently
  * with a rebuild (as with SQLite, whose rebuild also resets the checkpoints).
+ *
+ * An erasure writes: the member's and the seqs' links and unmatched rows deleted, in both slots
+ * (the other one may hold a crashed rebuild's rows, unmatched keys being emails) → the member,
+ * with a write conditional on the version and content read. Each step is idempotent and an
+ * erased member keeps its version, so running the erasure again after a crash converges.
  */
 import type { CommitOutcome, MemberRecord, ProjectionBatch, ProjectionStore } from '../projection-port.js';
+import type { ProfileContent } from '../../model/profile.js';
+import { emptyFold } from '../../model/member-fold.js';
 import { duplicateKeyFields, insertIgnoringDuplicates, isDuplicateKeyError, type CollectionLike, type DbLike, type Filter, type IndexDefinition, type Update } from './driver.js';
-import { DELIVERY_DEFAULTS, DELIVERY_INDEXES } from './outbox-fields.js';
+import { DEAD_LETTER_DROPPED, DELIVERY_DEFAULTS, DELIVERY_INDEXES } from './outbox-fields.js';
 import { memberRecordOf, profileRecordOf, storedMember, type StoredMember } from '../stored-member.js';
+import { WriteContentionError } from '../contention.js';
 
 export const PROJECTION_MEMBERS = 'projection_members';
 export const PROJECTION_CHECKPOINTS = 'projection_checkpoints';
@@ -60,7 +68,11 @@ export const PROJECTION_UNMATCHED = ['projection_unmatched_0', 'projection_unmat
 export const PROJECTION_STATE_ID = 'projection';
 
 /** A member document: the StoredMember, keyed by its member id. */
-export type MemberDocument = Omit<StoredMember, 'memberId'> & { _id: string };
+/** `erased`: set by an erasure (content status `erased`), so reads of profiles can leave the member out without parsing its content. */
+export type MemberDocument = Omit<StoredMember, 'memberId'> & { _id: string; erased?: true };
+
+/** Not an erased member (kept only until the marketplace has its DELETE). */
+const NOT_ERASED: Filter = { erased: { $ne: true } };
 
 export interface LinkDocument {
   /** The statement's seq. */
@@ -83,13 +95,9 @@ export interface StateDocument {
   generation: number;
 }
 
-/** The driver subset this store uses: DbLike's, plus `countDocuments` (unmatchedCount). */
-export interface ProjectionCollectionLike<T> extends CollectionLike<T> {
-  countDocuments(filter: Filter): Promise<number>;
-}
-export interface ProjectionDbLike extends DbLike {
-  collection(name: string): ProjectionCollectionLike<any>;
-}
+/** This store's driver subset, DbLike plus `countDocuments` once, DbLike itself now (driver.ts); the names stay for the tests. */
+export type ProjectionCollectionLike<T> = CollectionLike<T>;
+export type ProjectionDbLike = DbLike;
 
 export const PROJECTION_INDEXES: Readonly<Record<string, readonly IndexDefinition[]>> = {
   [PROJECTION_MEMBERS]: [
@@ -171,7 +179,7 @@ export function generationSwitch(checkpoints: Record<string, number>, from: numb
 export const slotOf = (generation: number): 0 | 1 => (generation % 2 === 0 ? 0 : 1);
 
 export function profilesFilter(options: { after?: string; updatedSince?: string }): Filter {
-  const filter: Filter = {};
+  const filter: Filter = { ...NOT_ERASED };
   if (options.after !== undefined) filter.publishedId = { $gt: options.after };
   if (options.updatedSince !== undefined) filter.updatedAt = { $gte: options.updatedSince };
   return filter;
@@ -205,6 +213,33 @@ export function toLinkDocuments(links: ProjectionBatch['links']): LinkDocument[]
   return [...bySeq].map(([seq, memberId]) => ({ _id: seq, memberId }));
 }
 
+export type ErasureRequest = Parameters<ProjectionStore['erase']>[0];
+
+/** The links and unmatched rows an erasure deletes (null: none). */
+export function erasedRowsFilters(request: Pick<ErasureRequest, 'memberId' | 'seqs' | 'keys'>): { links: Filter; unmatched: Filter | null } {
+  const seqs = [...new Set(request.seqs)];
+  const keys = [...new Set(request.keys)];
+  const links: Filter = seqs.length === 0 ? { memberId: request.memberId } : { $or: [{ memberId: request.memberId }, { _id: { $in: seqs } }] };
+  const unmatched = [...(seqs.length === 0 ? [] : [{ _id: { $in: seqs } }]), ...(keys.length === 0 ? [] : [{ keys: { $in: keys } }])];
+  return { links, unmatched: unmatched.length === 0 ? null : { $or: unmatched } };
+}
+
+/**
+ * The erasure of a member document as read: `erased` content, an empty fold state and no dead
+ * letter, a new version unless its content is erased already. Conditional on the version and
+ * content read, so a projector's commit in between is not overwritten with a stale version.
+ */
+export function memberErasure(doc: Pick<MemberDocument, '_id' | 'content' | 'version'>, erased: ProfileContent, at: string): { filter: Filter; update: Update } {
+  const already = (JSON.parse(doc.content) as ProfileContent).status === 'erased';
+  return {
+    filter: { _id: doc._id, version: doc.version, content: doc.content },
+    update: { $set: { content: JSON.stringify(erased), state: JSON.stringify(emptyFold()), version: already ? doc.version : doc.version + 1, updatedAt: at, erased: true, ...DEAD_LETTER_DROPPED } },
+  };
+}
+
+/** Read, write conditionally; after a lost race read again, a bounded number of times. */
+const ERASE_ATTEMPTS = 3;
+
 /** A member whose published id another member holds: a fault of the data, not a race to redo. */
 export class PublishedIdTakenError extends Error {
   constructor(memberId: string, publishedId: string, options: { cause: unknown }) {
@@ -219,13 +254,13 @@ export class PublishedIdTakenError extends Error {
 
 /** The links and unmatched collections of one slot. */
 interface Slot {
-  links: ProjectionCollectionLike<LinkDocument>;
-  unmatched: ProjectionCollectionLike<UnmatchedDocument>;
+  links: CollectionLike<LinkDocument>;
+  unmatched: CollectionLike<UnmatchedDocument>;
 }
 
-export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
-  const members: ProjectionCollectionLike<MemberDocument> = db.collection(PROJECTION_MEMBERS);
-  const state: ProjectionCollectionLike<StateDocument> = db.collection(PROJECTION_CHECKPOINTS);
+export function mongoProjectionStore(db: DbLike): ProjectionStore {
+  const members: CollectionLike<MemberDocument> = db.collection(PROJECTION_MEMBERS);
+  const state: CollectionLike<StateDocument> = db.collection(PROJECTION_CHECKPOINTS);
   const slots = ([0, 1] as const).map((n): Slot => ({ links: db.collection(PROJECTION_LINKS[n]), unmatched: db.collection(PROJECTION_UNMATCHED[n]) }));
 
   async function readState(): Promise<StateDocument | null> {
@@ -347,7 +382,7 @@ export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
     },
 
     async profile(publishedId) {
-      const doc = await members.findOne({ publishedId });
+      const doc = await members.findOne({ publishedId, ...NOT_ERASED });
       return doc === null ? null : profileRecordOf({ ...doc, memberId: doc._id });
     },
 
@@ -360,6 +395,30 @@ export function mongoProjectionStore(db: ProjectionDbLike): ProjectionStore {
     async bumpVersion(memberId, fromVersion, updatedAt) {
       const doc = await members.findOneAndUpdate({ _id: memberId, version: fromVersion }, { $set: { version: fromVersion + 1, updatedAt } }, { upsert: false, returnDocument: 'after' });
       return doc !== null;
+    },
+
+    async erase(request) {
+      const filters = erasedRowsFilters(request);
+      const inUse = await current();
+      let links = 0;
+      let unmatched = 0;
+      for (const target of slots) {
+        const deleted = await target.links.deleteMany(filters.links);
+        const deletedUnmatched = filters.unmatched === null ? 0 : (await target.unmatched.deleteMany(filters.unmatched)).deletedCount;
+        // Counted in the slot readers use; the other one holds no rows but a crashed rebuild's.
+        if (target === inUse) (links = deleted.deletedCount), (unmatched = deletedUnmatched);
+      }
+      for (let attempt = 1; attempt <= ERASE_ATTEMPTS; attempt++) {
+        const doc = await members.findOne({ _id: request.memberId }, { projection: { _id: 1, content: 1, version: 1 } });
+        if (doc === null) return { links, unmatched, profile: false };
+        const { filter, update } = memberErasure(doc, request.erased, request.at);
+        if ((await members.findOneAndUpdate(filter, update, { upsert: false, returnDocument: 'after' })) !== null) return { links, unmatched, profile: true };
+      }
+      throw new WriteContentionError(`projection erase of ${request.memberId} lost the race for its member document ${ERASE_ATTEMPTS} times; its links and unmatched rows are deleted, the member is not`);
+    },
+
+    async remove(memberId) {
+      return (await members.deleteMany({ _id: memberId })).deletedCount > 0;
     },
   };
 }

@@ -17,9 +17,12 @@
  *   after writing, of two writers storing a referrer and its target concurrently, at least
  *   one sees the other (each reads after its own insert).
  *
- * Batches of one store instance are serialized: a seq reserved earlier is then always inserted
- * earlier, so a reader that checkpoints on seq (the projection worker) never skips a statement
- * committed late. Writers in other processes are not ordered with this one.
+ * Erasing (statement-erasure.ts) deletes documents, so `maxSeq` also reads the highest erased
+ * seq: the highest seq stored so far does not go back.
+ *
+ * Batches (and erasures) of one store instance are serialized: a seq reserved earlier is then
+ * always inserted earlier, so a reader that checkpoints on seq (the projection worker) never
+ * skips a statement committed late. Writers in other processes are not ordered with this one.
  */
 import type {
   Equivalence,
@@ -54,6 +57,7 @@ import {
 import { serialQueue } from './serial.js';
 import { WriteContentionError } from '../contention.js';
 import { decideInsert, idsToLookUp } from '../statement-insert.js';
+import { ERASED_MARK, statementEraser } from './statement-erasure.js';
 
 /** Decide, insert; after a lost race decide once more (the winner's statement is then visible). */
 const MAX_ATTEMPTS = 2;
@@ -199,8 +203,9 @@ export function mongoStatementStore(db: DbLike): StatementStore {
     }
   }
 
-  // Batches of this instance run one after another (see the header).
+  // Batches and erasures of this instance run one after another (see the header).
   const serialized = serialQueue();
+  const erase = statementEraser(db);
 
   return {
     insert(batch, equivalent) {
@@ -224,8 +229,11 @@ export function mongoStatementStore(db: DbLike): StatementStore {
     },
 
     async maxSeq() {
-      const [last] = await statements.find({}, { projection: { _id: 1 } }).sort(MAX_SEQ_SORT).limit(1).toArray();
-      return last?._id ?? 0;
+      const [[last], erased] = await Promise.all([
+        statements.find({}, { projection: { _id: 1 } }).sort(MAX_SEQ_SORT).limit(1).toArray(),
+        counters.findOne({ _id: ERASED_MARK }),
+      ]);
+      return Math.max(last?._id ?? 0, erased?.seq ?? 0);
     },
 
     async readLog(afterSeq, limit) {
@@ -238,6 +246,10 @@ export function mongoStatementStore(db: DbLike): StatementStore {
       if (seqs.length === 0) return [];
       const docs = await statements.find(bySeqsFilter(seqs), { projection: RECORD_PROJECTION }).sort(LOG_SORT).toArray();
       return docs.map(toRecord);
+    },
+
+    erase(seqs) {
+      return serialized(() => erase(seqs));
     },
   };
 }

@@ -17,5 +17,11 @@ export function sqliteAttachmentStore(db: Database.Database, writer: WriterClien
         return row ? [{ sha2: row.sha2, contentType: row.content_type, body: new Uint8Array(row.body) }] : [];
       });
     },
+    async prune(sha2s) {
+      if (sha2s.length === 0) return 0;
+      const result = await writer.request({ op: 'prune-attachments', sha2s });
+      if (result.op !== 'prune-attachments') throw new Error(`the statement writer answered ${result.op} to a prune`);
+      return result.deleted;
+    },
   };
 }

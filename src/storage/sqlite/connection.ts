@@ -22,7 +22,12 @@ export function openConnection(file: string, options: ConnectionOptions): Databa
   // statement writes at 300,000 stored: 8 KiB pages ~8% faster than 4 KiB (fewer pages per
   // commit), 16 KiB and more slower again; statements of ~1 KB also fill them better.
   db.pragma('page_size = 8192');
+  // Also for a new file only: lets an erasure hand freed pages back (Store.compact).
+  db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
+  // What a connection deletes is overwritten with zeros, so an erased person's bytes do not
+  // linger in free space of the file (ARCHITECTURE.md §11).
+  db.pragma('secure_delete = ON');
   // NORMAL in WAL mode is durable against process crashes; only an OS crash can lose the last commits.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

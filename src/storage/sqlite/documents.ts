@@ -37,6 +37,9 @@ const KEY = 'resource = ? AND activity_id = ? AND agent = ? AND registration = ?
 const COLUMNS = 'id, content_type, contents, etag, updated, revision';
 
 export function sqliteDocumentStore(db: Database.Database): DocumentStore {
+  const deleteAgents = db.prepare<[string]>(
+    "DELETE FROM documents WHERE resource IN ('state', 'agent-profile') AND agent IN (SELECT value FROM json_each(?))",
+  );
   const select = db.prepare<[...ScopeColumns, string], Row>(`SELECT ${COLUMNS} FROM documents WHERE ${KEY}`);
   const insert = db.prepare<[...ScopeColumns, string, string, Uint8Array, string, string, string]>(
     `INSERT INTO documents (resource, activity_id, agent, registration, id, content_type, contents, etag, updated, revision)
@@ -101,6 +104,10 @@ export function sqliteDocumentStore(db: Database.Database): DocumentStore {
     async deleteMany(selection) {
       const { where, params } = selectionWhere(selection);
       return prepare(`DELETE FROM documents WHERE ${where}`).run(...params).changes;
+    },
+    async deleteAgents(agents) {
+      if (agents.length === 0) return 0;
+      return deleteAgents.run(JSON.stringify(agents)).changes;
     },
   };
 }

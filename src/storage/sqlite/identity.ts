@@ -81,6 +81,19 @@ export function sqliteIdentityStore(db: Database.Database): IdentityStore {
   const insertSetting = db.prepare<[string, string]>('INSERT OR IGNORE INTO identity_settings (name, value) VALUES (?, ?)');
   const settingByName = db.prepare<[string], { value: string }>('SELECT value FROM identity_settings WHERE name = ?');
 
+  const eraseKeys = db.prepare<[string]>('DELETE FROM identity_keys WHERE employee_id = ?');
+  const eraseEmployee = db.prepare<[string]>('DELETE FROM employees WHERE employee_id = ?');
+  const eraseChanges = db.prepare<[string]>('DELETE FROM employee_changes WHERE employee_id = ?');
+  const eraseEvents = db.prepare<[string]>('DELETE FROM hris_events WHERE employee_id = ?');
+  const redactAudit = db.prepare<[string, string]>("UPDATE identity_audit SET employee_id = ?, details = '{}' WHERE employee_id = ?");
+  const erase = writeTransaction(db, (employeeId: string, redactedAs: string) => {
+    const keys = eraseKeys.run(employeeId).changes;
+    eraseEmployee.run(employeeId);
+    eraseChanges.run(employeeId);
+    eraseEvents.run(employeeId);
+    return { keys, auditRedacted: redactAudit.run(redactedAs, employeeId).changes };
+  });
+
   const audit = (entry: AuditEntry) => insertAudit.run(entry.at, entry.action, entry.employeeId, entry.source, JSON.stringify(entry.details));
 
   const upsert = writeTransaction(db, (row: EmployeeUpsert, source: string, at: string, eventId: string | undefined): UpsertOutcome => {
@@ -159,6 +172,10 @@ export function sqliteIdentityStore(db: Database.Database): IdentityStore {
     async pseudonymKey(generated) {
       insertSetting.run(PSEUDONYM_KEY_SETTING, generated);
       return (settingByName.get(PSEUDONYM_KEY_SETTING) as { value: string }).value;
+    },
+
+    async erase(employeeId, redactedAs) {
+      return erase(employeeId, redactedAs);
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type Database from 'better-sqlite3';
 import type { Store } from '../port.js';
 import { openConnection } from './connection.js';
 import { migrate } from './migrations.js';
@@ -20,6 +21,7 @@ import { sqliteProjectionStore } from './projections.js';
 import { sqliteDeliveryStore } from './delivery.js';
 import { sqliteClientStore, sqliteOAuthStore } from './auth.js';
 import { sqliteLeaseStore, sqliteReconciliationStore } from './operations.js';
+import { sqliteErasureStore } from './erasures.js';
 
 /**
  * Page caches, MiB. The writer's is the larger: it holds the recent part of the key index and
@@ -35,6 +37,26 @@ const READER_CACHE_MIB = 8;
  * (measured: ~8% more statements/s, batches and single statements alike).
  */
 const WRITER_WAL_CHECKPOINT_MIB = 256;
+
+/** Attempts at a truncating checkpoint, which waits for no reader but fails while one reads. */
+const COMPACT_ATTEMPTS = 20;
+
+/**
+ * After deletes that must leave nothing readable (an erasure): every connection zeroes what it
+ * deletes (`secure_delete`, connection.ts), but the WAL still holds the pages as they were before.
+ * A truncating checkpoint copies the current pages into the main file and empties the WAL; the
+ * incremental vacuum (files created with `auto_vacuum = INCREMENTAL`) returns the freed pages.
+ */
+async function compact(db: Database.Database): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (result?.busy === 0) break;
+    if (attempt === COMPACT_ATTEMPTS) throw new Error('the WAL could not be checkpointed: another connection kept reading');
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
+  db.pragma('incremental_vacuum');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
 
 /** `keyMergeRows`: when the writer moves recent key entries to the main index (statement-writer.ts; tests only). */
 export function openSqliteStore(file: string, options: { keyMergeRows?: number } = {}): Store {
@@ -56,8 +78,12 @@ export function openSqliteStore(file: string, options: { keyMergeRows?: number }
     oauth: sqliteOAuthStore(db),
     leases: sqliteLeaseStore(db),
     reconciliations: sqliteReconciliationStore(db),
+    erasures: sqliteErasureStore(db),
     async checkpoint() {
       db.pragma('wal_checkpoint(PASSIVE)');
+    },
+    async compact() {
+      await compact(db);
     },
     async close() {
       await Promise.all([writer.close(), reader.close()]);

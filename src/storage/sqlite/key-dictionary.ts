@@ -7,7 +7,8 @@
  * A key's code is `name id × 16 + bit`: what the insert decision unions (own and inherited keys)
  * and what a statement's `key_codes` column holds. Index rows group a statement's codes by name.
  *
- * Only the statement writer adds names; ids are never reused or changed. Ids assigned inside a
+ * Only the statement writer adds names, and deletes those of erased agents
+ * (statement-erasure.ts); ids are never reused or changed. Ids assigned inside a
  * transaction are kept apart until it commits, so a rolled-back transaction leaves no id in the
  * cache that the file does not hold.
  */
@@ -52,6 +53,8 @@ export interface KeyDictionary {
   committed(): void;
   /** It rolled back: forget what it assigned. */
   rolledBack(): void;
+  /** These names were deleted (an erasure): forget every key remembered under them. */
+  forget(nameIds: readonly number[]): void;
 }
 
 export function keyDictionary(db: Database.Database): KeyDictionary {
@@ -99,6 +102,11 @@ export function keyDictionary(db: Database.Database): KeyDictionary {
     rolledBack() {
       addedNames = new Map();
       pending = new Map();
+    },
+    forget(nameIds) {
+      if (nameIds.length === 0) return;
+      const gone = new Set(nameIds);
+      for (const [key, code] of known) if (gone.has(Math.floor(code / CODE_BITS))) known.delete(key);
     },
   };
 }

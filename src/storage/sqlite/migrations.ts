@@ -261,6 +261,32 @@ export const migrations: Migration[] = [
   ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 11,
+    name: 'erasures and the tombstone',
+    // member_id and subject are set only while an erasure runs (the finish clears them); the
+    // partial unique index makes "one running erasure per member" the insert's own check.
+    sql: `
+  CREATE TABLE erasures (
+    id           TEXT PRIMARY KEY,
+    member_id    TEXT,
+    subject      TEXT,
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('running', 'awaiting-marketplace', 'done')),
+    counts       TEXT NOT NULL,
+    finished_at  TEXT
+  );
+  CREATE UNIQUE INDEX erasures_running ON erasures (member_id) WHERE status != 'done';
+  CREATE TABLE erasure_tombstones (
+    hash TEXT PRIMARY KEY
+  ) WITHOUT ROWID;
+  CREATE TABLE erasure_settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+`,
+  },
 ];
 
 export function migrate(db: Database.Database): void {

@@ -11,11 +11,12 @@
  * which keeps the comparison rules (insert replies `compare`).
  */
 import type Database from 'better-sqlite3';
-import type { AttachmentContent, InsertOutcome } from '../port.js';
+import type { AttachmentContent, InsertOutcome, StatementErasure } from '../port.js';
 import { decideInsert, idsToLookUp, type Comparison, type InsertCandidate, type StoredFacts } from '../statement-insert.js';
 import { writeTransaction } from './connection.js';
 import { indexRows, keyCodesColumn, keyDictionary } from './key-dictionary.js';
 import { failure, type Reply } from './thread-rpc.js';
+import { attachmentPruner, statementEraser } from './statement-erasure.js';
 
 /** A shaped statement on its way to the writer: its stored form as JSON text and what indexes it. */
 export interface WireStatement {
@@ -40,7 +41,9 @@ export type WriterRequest =
   /** `keys`: every key text of the batch once; `equivalent`: the comparisons (comparisonKey) the sender found equivalent. */
   | { op: 'insert'; statements: WireStatement[]; keys: string[]; equivalent: string[] }
   | { op: 'attachments'; attachments: AttachmentContent[] }
-  | { op: 'definitions'; writes: DefinitionWrite[] };
+  | { op: 'definitions'; writes: DefinitionWrite[] }
+  | { op: 'erase'; seqs: number[] }
+  | { op: 'prune-attachments'; sha2s: string[] };
 
 /** A comparison the sender must make, with the stored statement's JSON when it is against the stored one. */
 export type ComparisonRequest = Comparison & { storedJson?: string };
@@ -51,7 +54,9 @@ export type WriterResult =
   | { op: 'insert'; reply: InsertReply }
   | { op: 'attachments' }
   /** The ids whose stored definition was no longer the expected one (not written). */
-  | { op: 'definitions'; changed: string[] };
+  | { op: 'definitions'; changed: string[] }
+  | { op: 'erase'; erased: StatementErasure }
+  | { op: 'prune-attachments'; deleted: number };
 
 export const comparisonKey = (c: Pick<Comparison, 'index' | 'with'>) => `${c.index}:${c.with}`;
 
@@ -111,6 +116,8 @@ export const KEY_MERGE_ROWS = 300_000;
 export function statementWriter(db: Database.Database, options: { keyMergeRows?: number } = {}): StatementWriter {
   const keyMergeRows = options.keyMergeRows ?? KEY_MERGE_ROWS;
   const dictionary = keyDictionary(db);
+  const erase = statementEraser(db, dictionary);
+  const pruneAttachments = attachmentPruner(db);
   const storedFacts = db.prepare<[string], StoredRow>(
     'SELECT seq, id, voiding, key_codes FROM statements WHERE id IN (SELECT value FROM json_each(?))',
   );
@@ -227,6 +234,10 @@ export function statementWriter(db: Database.Database, options: { keyMergeRows?:
         return { op: 'attachments' };
       case 'definitions':
         return { op: 'definitions', changed: definitions(request.writes) };
+      case 'erase':
+        return { op: 'erase', erased: erase(request.seqs) };
+      case 'prune-attachments':
+        return { op: 'prune-attachments', deleted: pruneAttachments(request.sha2s) };
     }
   });
 

@@ -89,7 +89,8 @@ const toWire = (s: NewStatement) => ({ id: s.id, json: JSON.stringify(s.statemen
 export function sqliteStatementStore(db: Database.Database, writer: WriterClient, reader: ReaderClient): StatementStore {
   const rows = <P extends unknown[]>(sql: string) => db.prepare<P, Row>(sql).raw();
   const byId = rows<[string]>(`SELECT ${COLUMNS} FROM statements s WHERE s.id = ?`);
-  const maxSeq = db.prepare<[], number | null>('SELECT MAX(seq) FROM statements').pluck();
+  // AUTOINCREMENT's record of the highest seq given: an erasure of the newest statements does not lower it.
+  const maxSeq = db.prepare<[], number | null>("SELECT seq FROM sqlite_sequence WHERE name = 'statements'").pluck();
   const log = rows<[number, number]>(`SELECT ${COLUMNS} FROM statements s WHERE s.seq > ? ORDER BY s.seq LIMIT ?`);
   const bySeqs = rows<[string]>(`SELECT ${COLUMNS} FROM statements s WHERE s.seq IN (SELECT value FROM json_each(?)) ORDER BY s.seq`);
 
@@ -133,6 +134,13 @@ export function sqliteStatementStore(db: Database.Database, writer: WriterClient
 
     async getBySeqs(seqs) {
       return seqs.length === 0 ? [] : bySeqs.all(JSON.stringify(seqs)).map(toRecord);
+    },
+
+    async erase(seqs) {
+      if (seqs.length === 0) return { seqs: [], attachments: 0 };
+      const result = await writer.request({ op: 'erase', seqs });
+      if (result.op !== 'erase') throw new Error(`the statement writer answered ${result.op} to an erase`);
+      return result.erased;
     },
   };
 }

@@ -352,3 +352,44 @@ describe('admin: dead-letter queue', () => {
     await conforms(denied, '/admin/v1/dlq', 'GET');
   });
 });
+
+describe('Erasures (last: they erase E1002 from the shared server)', () => {
+  it('an HRIS erase event: 202; GET /erasures/{id} until done; then the person\'s events and rows are skipped; 400, 404 and the list', async () => {
+    const signed = (event: unknown) => {
+      const body = JSON.stringify(event);
+      return fetch(url('/hris/v1/events'), { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Signature': signatureHeader(SECRET, body, Math.floor(Date.now() / 1000)) }, body });
+    };
+    const erase = await signed({ event_id: 'ev-erase', type: 'erase', occurred_at: '2026-11-05T10:00:00Z', employee: { employee_id: 'E1002' } });
+    expect(erase.status).toBe(202);
+    const { erasure_id: id } = (await conforms(erase, '/hris/v1/events', 'POST')) as { erasure_id: string };
+    let erasure: { status?: string } = {};
+    for (let i = 0; i < 200 && erasure.status !== 'done'; i++) {
+      const res = await get(`/admin/v1/erasures/${id}`, AUTH_HEADER);
+      expect(res.status).toBe(200);
+      erasure = (await conforms(res, '/admin/v1/erasures/{id}', 'GET')) as { status: string };
+      if (erasure.status !== 'done') await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(erasure).toMatchObject({ status: 'done', member_id: null, requested_by: 'hris-event:ev-erase', counts: { statements: expect.any(Number), profiles: 1 } });
+
+    const update = await signed({ event_id: 'ev-after', type: 'update', occurred_at: '2026-11-05T11:00:00Z', employee: { employee_id: 'E1002', email: 'bo.chen@acme.example', given_name: 'Bo', family_name: 'Chen', worker_type: 'employee', status: 'active' } });
+    expect(update.status).toBe(200);
+    expect(await conforms(update, '/hris/v1/events', 'POST')).toEqual({ status: 'erased', event_id: 'ev-after' });
+    const rows = await fetch(url('/hris/v1/employees'), { method: 'POST', headers: { Authorization: AUTH_HEADER, 'Content-Type': 'text/csv' }, body: CSV });
+    expect(await conforms(rows, '/hris/v1/employees', 'POST')).toMatchObject({ erased: [2] });
+
+    const unknown = await postJson('/admin/v1/erasures', { member_id: 'E9999' });
+    expect(unknown.status).toBe(404);
+    expect(await conforms(unknown, '/admin/v1/erasures', 'POST')).toMatchObject({ error: { code: 'no-such-member', problems: [{ path: 'member_id' }] } });
+    const bad = await postJson('/admin/v1/erasures', { member: 'E1001' });
+    expect(bad.status).toBe(400);
+    expect(await conforms(bad, '/admin/v1/erasures', 'POST')).toMatchObject({ error: { code: 'invalid-erasure', problems: [{ path: 'member_id', rule: 'required' }] } });
+    const list = await get('/admin/v1/erasures?limit=5', AUTH_HEADER);
+    expect(await conforms(list, '/admin/v1/erasures', 'GET')).toMatchObject({ erasures: [{ id }], next: null });
+    const none = await get('/admin/v1/erasures/er_nothing', AUTH_HEADER);
+    expect(none.status).toBe(404);
+    await conforms(none, '/admin/v1/erasures/{id}', 'GET');
+    const denied = await postJson('/admin/v1/erasures', { member_id: 'E1001' }, await bearer(['read:profile']));
+    expect(denied.status).toBe(403);
+    await conforms(denied, '/admin/v1/erasures', 'POST');
+  });
+});
